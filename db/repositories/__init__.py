@@ -1,0 +1,1 @@
+"""Repositories: one module per aggregate, SQL kept as SQL, rows mapped to domain values."""
