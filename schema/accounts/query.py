@@ -1,0 +1,64 @@
+"""Account queries, and the account connection shared with ``Territory.accounts``."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import strawberry
+
+from db.inputs import AccountFilter
+from db.repositories import accounts
+from schema.accounts.inputs import AccountFilterInput
+from schema.accounts.types import Account
+from schema.common.connection import (
+    DEFAULT_PAGE,
+    Connection,
+    check_first,
+    connection,
+    decode_cursor,
+)
+from schema.common.enums import AccountOrder
+from schema.common.errors import as_user_input
+from schema.common.ids import decode_id
+from schema.context import Info
+
+
+async def account_connection(
+    info: Info,
+    first: int,
+    after: str | None,
+    base: AccountFilter,
+    order: AccountOrder,
+    territory_id: int | None = None,
+) -> Connection[Account]:
+    """A page of accounts in ``order``; ``territory_id`` narrows to one territory."""
+    check_first(first)
+    key = decode_cursor(after, order.value, accounts.key_types(order))
+    f = base if territory_id is None else dataclasses.replace(base, territory_id=territory_id)
+    pool = info.context.pool
+    page = await accounts.list_page(pool, f, order, key, first)
+    count = lambda: accounts.count(pool, f)  # noqa: E731
+    return connection(page, Account.from_domain, order.value, count, after)
+
+
+@strawberry.type
+class AccountQuery:
+    @strawberry.field(description="Accounts, filtered and ordered; `first` is 1..100.")
+    async def accounts(
+        self,
+        info: Info,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+        filter: AccountFilterInput | None = None,
+        order: AccountOrder = AccountOrder.TOTAL_WHITESPACE_DESC,
+    ) -> Connection[Account]:
+        with as_user_input("filter"):
+            base = filter.to_domain() if filter is not None else AccountFilter()
+        return await account_connection(info, first, after, base, order)
+
+    @strawberry.field(description="One account by global ID, or null.")
+    async def account(self, info: Info, id: strawberry.ID) -> Account | None:
+        with as_user_input():
+            db_id = decode_id(id, "Account")
+        found = await info.context.loaders.accounts.load(db_id)
+        return Account.from_domain(found) if found is not None else None

@@ -1,0 +1,37 @@
+"""The ASGI GraphQL app over the one schema, with a typed per-request context."""
+
+from __future__ import annotations
+
+import asyncpg
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from schema.context import Context
+from schema.schema import schema
+
+
+class AllotGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI app whose context carries the pool and fresh DataLoaders."""
+
+    def __init__(self, pool: asyncpg.Pool, *, production: bool) -> None:
+        super().__init__(schema, graphql_ide=None if production else "graphiql")
+        self.pool = pool
+        self.production = production
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        """A new context per request: loaders must not outlive it."""
+        return Context(
+            pool=self.pool,
+            request=request,
+            response=response if isinstance(response, Response) else None,
+            production=self.production,
+        )
+
+
+def create_graphql_app(pool: asyncpg.Pool, *, production: bool) -> GraphQL[Context, None]:
+    """The GraphQL app to mount; ``production`` turns GraphiQL and introspection off."""
+    return AllotGraphQL(pool, production=production)

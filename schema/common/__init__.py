@@ -1,0 +1,1 @@
+"""What every feature shares: relay nodes and global IDs, keyset connections, error payloads."""

@@ -1,0 +1,62 @@
+"""Partner queries, and the partner connection shared with ``Territory.partners``."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import strawberry
+
+from db.inputs import PartnerFilter
+from db.repositories import partners
+from schema.common.connection import (
+    DEFAULT_PAGE,
+    Connection,
+    check_first,
+    connection,
+    decode_cursor,
+)
+from schema.common.errors import as_user_input
+from schema.common.ids import decode_id
+from schema.context import Info
+from schema.partners.inputs import PartnerFilterInput
+from schema.partners.types import Partner
+
+ORDER = "name"
+
+
+async def partner_connection(
+    info: Info,
+    first: int,
+    after: str | None,
+    base: PartnerFilter,
+    territory_id: int | None = None,
+) -> Connection[Partner]:
+    """A page of partners by name; ``territory_id`` narrows to one territory."""
+    check_first(first)
+    key = decode_cursor(after, ORDER, partners.KEY_TYPES)
+    f = base if territory_id is None else dataclasses.replace(base, territory_id=territory_id)
+    pool = info.context.pool
+    page = await partners.list_page(pool, f, key, first)
+    return connection(page, Partner.from_domain, ORDER, lambda: partners.count(pool, f), after)
+
+
+@strawberry.type
+class PartnerQuery:
+    @strawberry.field(description="Partners by name, filtered; `first` is 1..100.")
+    async def partners(
+        self,
+        info: Info,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+        filter: PartnerFilterInput | None = None,
+    ) -> Connection[Partner]:
+        with as_user_input("filter"):
+            base = filter.to_domain() if filter is not None else PartnerFilter()
+        return await partner_connection(info, first, after, base)
+
+    @strawberry.field(description="One partner by global ID, or null.")
+    async def partner(self, info: Info, id: strawberry.ID) -> Partner | None:
+        with as_user_input():
+            db_id = decode_id(id, "Partner")
+        found = await info.context.loaders.partners.load(db_id)
+        return Partner.from_domain(found) if found is not None else None

@@ -1,0 +1,31 @@
+"""The ProductLine type."""
+
+from __future__ import annotations
+
+from typing import Self
+
+import strawberry
+
+from db import models
+from schema.common.enums import BusinessUnit
+from schema.common.ids import encode_id
+from schema.common.node import Node
+
+
+@strawberry.type(description="A product line (PCS, PRINT, ...) of a business unit.")
+class ProductLine(Node):
+    code: str
+    name: str
+    business_unit: BusinessUnit
+    db_id: strawberry.Private[int]
+
+    @classmethod
+    def from_domain(cls, line: models.ProductLine) -> Self:
+        """Map the domain value."""
+        return cls(
+            id=strawberry.ID(encode_id("ProductLine", line.id)),
+            code=line.code,
+            name=line.name,
+            business_unit=line.business_unit,
+            db_id=line.id,
+        )

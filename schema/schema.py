@@ -1,0 +1,58 @@
+"""The one Strawberry schema: feature queries and mutations merged, limits and error mask.
+
+Build it once per process (building a second schema from the same types fails, NOTES.md).
+"""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import MaskErrors, MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
+
+from schema.accounts.mutation import AccountMutation
+from schema.accounts.query import AccountQuery
+from schema.common.errors import is_unexpected
+from schema.common.scalars import SCALARS
+from schema.extensions import ProductionIntrospectionGate
+from schema.node_query import NodeQuery
+from schema.partners.mutation import PartnerMutation
+from schema.partners.query import PartnerQuery
+from schema.product_lines.query import ProductLineQuery
+from schema.specialists.mutation import SpecialistMutation
+from schema.specialists.query import SpecialistQuery
+from schema.territories.query import TerritoryQuery
+from schema.territories.types import Territory
+
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+
+
+@strawberry.type
+class Query(
+    NodeQuery, ProductLineQuery, TerritoryQuery, PartnerQuery, AccountQuery, SpecialistQuery
+):
+    """All read fields."""
+
+
+@strawberry.type
+class Mutation(PartnerMutation, AccountMutation, SpecialistMutation):
+    """All write fields; each returns a union payload."""
+
+
+def build_schema() -> strawberry.Schema:
+    """Assemble the schema with depth and alias limits and the unexpected-error mask."""
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Territory],
+        config=StrawberryConfig(scalar_map=SCALARS),
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            ProductionIntrospectionGate,
+            lambda: MaskErrors(should_mask_error=is_unexpected),
+        ],
+    )
+
+
+schema = build_schema()

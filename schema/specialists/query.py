@@ -1,0 +1,66 @@
+"""Specialist queries, and the specialist connection shared with ``Territory.specialists``."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import strawberry
+
+from db.inputs import SpecialistFilter
+from db.repositories import specialists
+from schema.common.connection import (
+    DEFAULT_PAGE,
+    Connection,
+    check_first,
+    connection,
+    decode_cursor,
+)
+from schema.common.errors import as_user_input
+from schema.common.ids import decode_id, decode_optional
+from schema.context import Info
+from schema.specialists.types import Specialist
+
+ORDER = "id"
+
+
+async def specialist_connection(
+    info: Info,
+    first: int,
+    after: str | None,
+    base: SpecialistFilter,
+    product_line_id: strawberry.ID | None,
+) -> Connection[Specialist]:
+    """A page of specialists by id, optionally of one product line."""
+    check_first(first)
+    with as_user_input():
+        line = decode_optional(product_line_id, "ProductLine", "product_line_id")
+    key = decode_cursor(after, ORDER, specialists.KEY_TYPES)
+    f = dataclasses.replace(base, product_line_id=line) if line is not None else base
+    pool = info.context.pool
+    page = await specialists.list_page(pool, f, key, first)
+    count = lambda: specialists.count(pool, f)  # noqa: E731
+    return connection(page, Specialist.from_domain, ORDER, count, after)
+
+
+@strawberry.type
+class SpecialistQuery:
+    @strawberry.field(description="Specialists by id, optionally of one territory and/or line.")
+    async def specialists(
+        self,
+        info: Info,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+        territory_id: strawberry.ID | None = None,
+        product_line_id: strawberry.ID | None = None,
+    ) -> Connection[Specialist]:
+        with as_user_input():
+            territory = decode_optional(territory_id, "Territory", "territory_id")
+        base = SpecialistFilter(territory_id=territory)
+        return await specialist_connection(info, first, after, base, product_line_id)
+
+    @strawberry.field(description="One specialist by global ID, or null.")
+    async def specialist(self, info: Info, id: strawberry.ID) -> Specialist | None:
+        with as_user_input():
+            db_id = decode_id(id, "Specialist")
+        found = await info.context.loaders.specialists.load(db_id)
+        return Specialist.from_domain(found) if found is not None else None
