@@ -1,4 +1,4 @@
-"""GAP reader: token layout, the allot-problem/1 mapping, and the cost <-> objective map."""
+"""GAP reader (token layout, allot-problem/1 mapping, cost <-> objective) and GAP optima."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from solver.gap import GapFormatError, account_id, parse_gap_text, partner_id, read_gap_file
+from solver import SolveParams, evaluate, problem_from_dict, solve, validate
+from solver.gap import (
+    GapFormatError,
+    GapInstance,
+    account_id,
+    parse_gap_text,
+    partner_id,
+    read_gap_file,
+)
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "gap"
 
@@ -107,3 +115,31 @@ def test_trailing_tokens_after_problems_are_rejected() -> None:
     text = "1\n1 1\n5\n1\n2\n99"
     with pytest.raises(GapFormatError, match="trailing"):
         parse_gap_text(text, "bad")
+
+
+def _solve(inst: GapInstance, time_limit: float) -> tuple[float, str]:
+    """Solve through the allocation solver; check the allocation, return (GAP value, status)."""
+    data = problem_from_dict(inst.to_problem_dict())
+    res = solve(data, SolveParams(time_limit=time_limit, workers=2, seed=0))
+    assert validate(data, res.allocation) == []
+    assert evaluate(data, res.allocation) == pytest.approx(res.objective)
+    assert res.objective <= res.bound + 1e-6 * abs(res.bound)
+    # must_cover: every job goes to exactly one agent.
+    assert (res.allocation.partner >= 0).all()
+    return inst.cost_of(res.objective), res.status.name
+
+
+@pytest.mark.parametrize("k", range(5))
+def test_orlib_gap1_solves_to_proven_optimum(k: int) -> None:
+    inst = read_gap_file(DATA / "gap1.txt")[k]
+    value, status = _solve(inst, time_limit=10.0)
+    assert status == "OPTIMAL"
+    assert value == pytest.approx(best_known()[inst.name])
+
+
+@pytest.mark.parametrize("name", ["a05100", "c05100"])
+def test_chu_5x100_reaches_known_optimum(name: str) -> None:
+    (inst,) = read_gap_file(DATA / name)
+    value, _ = _solve(inst, time_limit=20.0)
+    # a05100 and c05100 are solved to their optimum (1698, 1931) in about 1 s on 2 cores.
+    assert value == pytest.approx(best_known()[name])
