@@ -1,0 +1,93 @@
+"""The Starlette application: health endpoints and GraphQL, with the pool made in lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TypedDict
+
+import asyncpg
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.health import healthz, readyz
+from api.settings import Settings
+from db.migrate import migrate
+from db.pool import create_pool
+
+log = logging.getLogger(__name__)
+
+
+class State(TypedDict):
+    """Lifespan state, available to endpoints as `request.state`."""
+
+    pool: asyncpg.Pool
+
+
+class _GraphQLSlot:
+    """ASGI app that forwards to the GraphQL app, which needs the pool and so is built in
+    lifespan after the routes exist."""
+
+    def __init__(self) -> None:
+        self.app: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.app is None:
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1013})  # try again later
+                return
+            response = JSONResponse({"errors": [{"message": "GraphQL is not ready"}]}, 503)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _graphql_app(pool: asyncpg.Pool, settings: Settings) -> ASGIApp:
+    """Build the schema's ASGI app (GraphiQL and introspection off in production)."""
+    from schema.app import create_graphql_app
+
+    app: ASGIApp = create_graphql_app(pool, production=settings.production)
+    return app
+
+
+def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Starlette:
+    """Build the service. Lifespan opens a pool on `settings.database_url` (unless `pool` is
+    given: then the caller owns it), applies pending migrations and mounts GraphQL."""
+    graphql = _GraphQLSlot()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[State]:
+        own_pool = pool is None
+        if pool is not None:
+            active = pool
+        else:
+            if settings.database_url is None:
+                raise RuntimeError("DATABASE_URL is not set and no pool was given")
+            log.info("connecting to %s", settings.database_url)
+            active = await create_pool(
+                settings.database_url.reveal(),
+                min_size=settings.pool_min_size,
+                max_size=settings.pool_max_size,
+            )
+        try:
+            applied = await migrate(active)
+            if applied:
+                log.info("applied migrations: %s", ", ".join(applied))
+            graphql.app = _graphql_app(active, settings)
+            app.state.pool = active
+            yield {"pool": active}
+        finally:
+            graphql.app = None
+            if own_pool:
+                await active.close()
+
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)
