@@ -35,7 +35,9 @@ def decode_id(value: str, type_name: str, field: str = "id") -> int:
     """The database id of a global ID that must be of ``type_name``."""
     actual, db_id = decode_any(value, field)
     if actual != type_name:
-        raise Invalid(field, "global_id", f"{field} must be a {type_name} ID, not a {actual} ID")
+        raise Invalid(
+            field, "global_id", f"{field} must be an ID of a {type_name}, got one of a {actual}"
+        )
     return db_id
 
 
