@@ -1,0 +1,227 @@
+"""Linear relaxation: an upper bound, a fractional allocation to round, and shadow prices.
+
+Same rows as the CP-SAT model but continuous and unscaled (floats are fine here):
+
+    max  sum coef_k x_k + sum_j gain_j y_j (constant-gain slots) + sum_j g_j
+    s.t. sum_k in a x_k <= 1 (= 1 under must-cover)          one row per account
+         sum_k in p effort_k x_k <= capacity_p               dual: partner shadow price
+         sum_k in p x_k <= max accounts                      dual: mu_p
+         sum_k (1[track] - share) W_a x_k >= 0              dual: tau_t
+         sum_j in (a,l) y_j - sum_k in a x_k <= 0
+         g_j <= max_gain_j y_j,  g_j <= sum_k gain(k, j) x_k
+         sum_j in s y_j <= capacity_s                        dual: specialist shadow price
+
+Built through the model_builder helper with index calls (no pandas), solved by GLOP (default)
+or HiGHS. OR-Tools 9.15's HiGHS wrapper returns row activities from ``dual_values`` (checked on
+a two-row LP), so with "highs" the duals are left at zero and only the objective is used.
+``pairs`` may restrict the pair columns (large problems); the objective is then a bound only
+for the restricted problem, so ``solver.bound`` turns the duals into a bound for the whole.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.linear_solver.python import model_builder_helper as mbh
+
+from solver.problem import FloatArray, IntArray
+from solver.space import Space
+
+INF = math.inf
+
+
+@dataclass(frozen=True, eq=False)
+class LPResult:
+    """Outcome of the linear relaxation."""
+
+    status: str
+    objective: float  # includes the space constant (stickiness)
+    pairs: IntArray
+    x: FloatArray  # value per pair column
+    slots: IntArray
+    y: FloatArray
+    cap_dual: FloatArray  # [P] >= 0
+    count_dual: FloatArray  # [P] >= 0
+    spec_dual: FloatArray  # [S] >= 0
+    track_dual: FloatArray  # [tracks] >= 0
+    wall_s: float
+
+    @property
+    def ok(self) -> bool:
+        """True when the relaxation was solved to optimality."""
+        return self.status == "OPTIMAL"
+
+
+class _Rows:
+    """Adds rows to a model_builder helper, remembering the indices of the dual-carrying ones."""
+
+    def __init__(self, helper: mbh.ModelBuilderHelper) -> None:
+        self.h = helper
+
+    def add(self, vars_: list[int], coeffs: list[float], lo: float, hi: float) -> int:
+        ct = self.h.add_linear_constraint()
+        self.h.set_constraint_lower_bound(ct, lo)
+        self.h.set_constraint_upper_bound(ct, hi)
+        for v, c in zip(vars_, coeffs, strict=True):
+            self.h.add_term_to_constraint(ct, v, c)
+        return int(ct)
+
+
+def _add_vars(helper: mbh.ModelBuilderHelper, lo: FloatArray, hi: FloatArray) -> None:
+    """Continuous columns with the given bounds."""
+    helper.add_var_array_with_bounds(lo, hi, np.zeros(len(lo), bool), "")  # type: ignore[arg-type]
+
+
+def _by_key(keys: IntArray) -> list[tuple[int, IntArray]]:
+    if len(keys) == 0:
+        return []
+    order = np.argsort(keys, kind="stable")
+    sk = keys[order]
+    cuts = np.flatnonzero(np.diff(sk)) + 1
+    return [(int(keys[g[0]]), g) for g in np.split(order, cuts)]
+
+
+def _pair_rows(rows: _Rows, space: Space, pairs: IntArray) -> dict[str, list[tuple[int, int]]]:
+    """Account, capacity, account-limit and track-share rows over the pair columns."""
+    d = space.data
+    pol = d.policy
+    out: dict[str, list[tuple[int, int]]] = {"cap": [], "count": [], "track": []}
+    for a, pos in _by_key(d.pair_account[pairs]):
+        lo = 1.0 if pol.must_cover or pol.pins[a] >= 0 else -INF
+        rows.add(pos.tolist(), [1.0] * len(pos), lo, 1.0)
+    for p, pos in _by_key(d.pair_partner[pairs]):
+        eff = d.pair_effort[pairs[pos]]
+        if eff.sum() > d.partner_capacity[p]:
+            out["cap"].append(
+                (p, rows.add(pos.tolist(), eff.tolist(), -INF, d.partner_capacity[p]))
+            )
+        limit = pol.max_accounts_per_partner
+        if limit is not None and len(pos) > limit:
+            out["count"].append((p, rows.add(pos.tolist(), [1.0] * len(pos), -INF, limit)))
+    w = d.account_total_whitespace[d.pair_account[pairs]]
+    for t, share in enumerate(pol.min_track_share):
+        if share > 0:
+            c = ((d.partner_track[d.pair_partner[pairs]] == t) - share) * w
+            out["track"].append((t, rows.add(list(range(len(pairs))), c.tolist(), 0.0, INF)))
+    return out
+
+
+def solve_lp(
+    space: Space, pairs: IntArray | None = None, *, time_limit: float = 60.0, backend: str = "glop"
+) -> LPResult:
+    """Solve the linear relaxation over ``pairs`` (default: every allowed pair)."""
+    d = space.data
+    pairs = space.cand if pairs is None else np.sort(pairs)
+    helper = mbh.ModelBuilderHelper()
+    n_x = len(pairs)
+    _add_vars(helper, np.zeros(n_x), np.ones(n_x))
+    rows = _Rows(helper)
+    dual_rows = _pair_rows(rows, space, pairs)
+    obj_vars = list(range(n_x))
+    obj_coef = space.coef[pairs].tolist()
+    accounts = np.unique(d.pair_account[pairs])
+    pk, sj = space.cross(accounts)
+    inside = np.isin(pk, pairs)
+    pk, sj = pk[inside], sj[inside]
+    slots = np.unique(sj)
+    spec_rows: list[tuple[int, int]] = []
+    if len(slots):
+        y0 = n_x
+        _add_vars(helper, np.zeros(len(slots)), np.ones(len(slots)))
+        col_of_pair = np.searchsorted(pairs, pk)
+        y_of = np.searchsorted(slots, sj)
+        gain = space.gain(pk, sj)
+        gmax = space.slot_max_gain[slots]
+        gmin = np.full(len(slots), np.inf)
+        np.minimum.at(gmin, y_of, gain)
+        gtop = np.zeros(len(slots))
+        np.maximum.at(gtop, y_of, gain)
+        varying = np.flatnonzero(gmin < gtop - 1e-9)
+        const = np.setdiff1d(np.arange(len(slots)), varying)
+        obj_vars += (y0 + const).tolist()
+        obj_coef += gtop[const].tolist()
+        g0 = y0 + len(slots)
+        _add_vars(helper, np.zeros(len(varying)), gmax[varying])
+        sel_all = np.flatnonzero(np.isin(y_of, varying))
+        for n, (i, pos) in enumerate(_by_key(y_of[sel_all])):
+            sel = sel_all[pos]
+            rows.add([g0 + n, y0 + i], [1.0, -gtop[i]], -INF, 0.0)
+            rows.add([g0 + n, *col_of_pair[sel].tolist()], [1.0, *(-gain[sel]).tolist()], -INF, 0.0)
+        obj_vars += list(range(g0, g0 + len(varying)))
+        obj_coef += [1.0] * len(varying)
+        acc = space.slot_account[slots]
+        line = d.specialist_line[space.slot_spec[slots]]
+        x_acc = d.pair_account[pairs]
+        for _key, pos in _by_key(acc * d.n_lines + line):
+            a = int(acc[pos[0]])
+            lo, hi = np.searchsorted(x_acc, [a, a + 1])
+            xs = list(range(int(lo), int(hi)))
+            rows.add((y0 + pos).tolist() + xs, [1.0] * len(pos) + [-1.0] * len(xs), -INF, 0.0)
+        for s, pos in _by_key(space.slot_spec[slots]):
+            if len(pos) > d.specialist_capacity[s]:
+                cap = float(d.specialist_capacity[s])
+                spec_rows.append((s, rows.add((y0 + pos).tolist(), [1.0] * len(pos), -INF, cap)))
+    helper.set_objective_coefficients(obj_vars, obj_coef)
+    helper.set_maximize(True)
+    return _solve(helper, backend, time_limit, space, pairs, slots, dual_rows, spec_rows)
+
+
+def _solve(
+    helper: mbh.ModelBuilderHelper,
+    backend: str,
+    time_limit: float,
+    space: Space,
+    pairs: IntArray,
+    slots: IntArray,
+    dual_rows: dict[str, list[tuple[int, int]]],
+    spec_rows: list[tuple[int, int]],
+) -> LPResult:
+    d = space.data
+    solver = mbh.ModelSolverHelper(backend)
+    solver.set_time_limit_in_seconds(time_limit)
+    solver.solve(helper)
+    status = solver.status().name
+    cap = np.zeros(d.n_partners)
+    count = np.zeros(d.n_partners)
+    spec = np.zeros(d.n_specialists)
+    track = np.zeros(len(d.policy.min_track_share))
+    if not solver.has_solution():
+        empty = np.zeros(0)
+        return LPResult(
+            status,
+            float("nan"),
+            pairs,
+            empty,
+            slots,
+            empty,
+            cap,
+            count,
+            spec,
+            track,
+            solver.wall_time(),
+        )
+    values = np.asarray(solver.variable_values())
+    duals = np.abs(np.asarray(solver.dual_values()))
+    if backend != "glop":
+        duals = np.zeros_like(duals)
+    for target, key in ((cap, "cap"), (count, "count"), (track, "track")):
+        for i, row in dual_rows[key]:
+            target[i] = duals[row]
+    for s, row in spec_rows:
+        spec[s] = duals[row]
+    n_x = len(pairs)
+    return LPResult(
+        status=status,
+        objective=float(solver.objective_value()) + space.constant,
+        pairs=pairs,
+        x=values[:n_x],
+        slots=slots,
+        y=values[n_x : n_x + len(slots)],
+        cap_dual=cap,
+        count_dual=count,
+        spec_dual=spec,
+        track_dual=track,
+        wall_s=float(solver.wall_time()),
+    )

@@ -1,0 +1,45 @@
+"""Solver settings as a value, loadable from a dict (a scenario's parameters or a TOML table)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from solver.problem import ProblemValidationError
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """How long and how hard to solve.
+
+    ``time_limit`` is wall time in seconds from the start of ``solve``; ``workers`` the CP-SAT
+    threads; ``seed`` makes runs repeatable; ``log`` prints CP-SAT logs; ``full_model_max_pairs``
+    is the size up to which one exact CP-SAT model is solved instead of neighbourhood search;
+    ``lns_accounts`` the size of a neighbourhood; ``lp_backend`` "highs" or "glop".
+    """
+
+    time_limit: float = 10.0
+    workers: int = 2
+    seed: int = 0
+    log: bool = False
+    full_model_max_pairs: int = 60_000
+    lns_accounts: int = 300
+    lp_backend: str = "glop"
+
+    def __post_init__(self) -> None:
+        if not self.time_limit > 0:
+            raise ProblemValidationError("time_limit", "must be > 0")
+        if self.workers < 1:
+            raise ProblemValidationError("workers", "must be >= 1")
+        if self.lp_backend not in ("highs", "glop"):
+            raise ProblemValidationError("lp_backend", "must be 'highs' or 'glop'")
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> SolveParams:
+        """Build from a dict; unknown keys are an error naming the key."""
+        known = {f.name: f.type for f in fields(cls)}
+        for key in raw:
+            if key not in known:
+                raise ProblemValidationError(key, "unknown solver parameter")
+        return cls(**dict(raw))

@@ -1,0 +1,78 @@
+"""Search state shared by the phases of a solve: clock, cancellation, incumbent, bound, progress."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from solver.objective import evaluate
+from solver.params import SolveParams
+from solver.problem import ProblemData
+from solver.result import Allocation, Progress, relative_gap
+from solver.space import Space
+from solver.validate import validate
+
+ProgressFn = Callable[[Progress], None]
+
+
+class Search:
+    """The best allocation so far (objective recomputed in float) and the best proven bound."""
+
+    def __init__(
+        self,
+        data: ProblemData,
+        space: Space,
+        params: SolveParams,
+        progress: ProgressFn | None,
+        cancel: threading.Event | None,
+        start: float,
+    ) -> None:
+        self.data = data
+        self.space = space
+        self.params = params
+        self.progress = progress
+        self.cancel = cancel
+        self.start = start
+        self.deadline = start + params.time_limit
+        self.best: Allocation | None = None
+        self.best_obj = float("-inf")
+        self.bound = float("inf")
+        self.stats: dict[str, float] = {}
+
+    def elapsed(self) -> float:
+        """Seconds since the solve started."""
+        return time.monotonic() - self.start
+
+    def remaining(self) -> float:
+        """Seconds left before the time limit."""
+        return self.deadline - time.monotonic()
+
+    def stopped(self) -> bool:
+        """True when cancelled or out of time."""
+        return (self.cancel is not None and self.cancel.is_set()) or self.remaining() <= 0
+
+    def offer(self, alloc: Allocation, *, check: bool = True) -> bool:
+        """Keep ``alloc`` when it is valid and better than the incumbent; reports progress."""
+        if check and validate(self.data, alloc):
+            return False
+        obj = evaluate(self.data, alloc)
+        if obj <= self.best_obj + 1e-9 * max(1.0, abs(self.best_obj)):
+            return False
+        self.best, self.best_obj = alloc, obj
+        self.report()
+        return True
+
+    def tighten(self, bound: float) -> None:
+        """Record a proven upper bound if it is tighter."""
+        if bound < self.bound:
+            self.bound = bound
+            self.report()
+
+    def report(self) -> None:
+        """Send a progress snapshot to the callback, if any."""
+        if self.progress is None:
+            return
+        inc = self.best_obj if self.best is not None else float("nan")
+        gap = relative_gap(inc, self.bound) if self.best is not None else float("inf")
+        self.progress(Progress(inc, self.bound, gap, self.elapsed()))

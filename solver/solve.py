@@ -1,0 +1,170 @@
+"""Entry point: ``solve(data, params)`` runs the strategy and returns a ``Result``.
+
+Strategy, all phases sharing one clock from the start of ``solve``:
+
+1. name the conflicts that make the problem infeasible before any search;
+2. greedy baseline (kept as incumbent when it breaks no rule);
+3. linear relaxation: the proven bound, shadow prices and a rounded start;
+4. small problems: one exact CP-SAT model warm-started from the best start;
+   large ones: repair to a feasible allocation, then CP-SAT neighbourhood search (LNS);
+5. the objective is recomputed in float by ``solver.objective`` and checked by
+   ``solver.validate``; the bound is the tightest of LP/Lagrangian/CP-SAT bounds proven.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from solver.bound import lagrangian_bound
+from solver.cpsat.model import build, set_hint
+from solver.cpsat.run import run
+from solver.cpsat.scaling import Scaling, choose_scaling
+from solver.greedy import assign_specialists, greedy_space
+from solver.infeasible import conflicts
+from solver.lns import improve, repair
+from solver.lp import LPResult, solve_lp
+from solver.objective import evaluate
+from solver.params import SolveParams
+from solver.problem import ProblemData
+from solver.result import Allocation, Result, SolveStatus
+from solver.search import ProgressFn, Search
+from solver.space import Space, build_space
+
+LP_FULL_MAX_PAIRS = 400_000
+OPTIMAL_GAP = 1e-6  # proven within this relative gap counts as optimal (integer scaling)
+
+
+def _round(space: Space, lp: LPResult) -> Allocation:
+    """Each account to its largest LP pair when that pair is at least one half."""
+    d = space.data
+    partner = np.full(d.n_accounts, -1, np.int64)
+    big = lp.x >= 0.5 - 1e-6
+    k = lp.pairs[big]
+    partner[d.pair_account[k]] = d.pair_partner[k]
+    return Allocation(partner, assign_specialists(space, partner))
+
+
+def _relaxation(search: Search) -> LPResult | None:
+    """Solve the LP (over the most promising pairs when large) and tighten the bound."""
+    space = search.space
+    limit = max(1.0, 0.4 * search.remaining())
+    if len(space.cand) <= LP_FULL_MAX_PAIRS:
+        lp = solve_lp(space, time_limit=limit, backend=search.params.lp_backend)
+        if lp.ok:
+            search.tighten(lp.objective + 1e-7 * max(1.0, abs(lp.objective)))
+    else:
+        from solver.prune import promising_pairs
+
+        lp = solve_lp(
+            space, promising_pairs(space), time_limit=limit, backend=search.params.lp_backend
+        )
+    if lp.ok:
+        search.tighten(lagrangian_bound(space, lp))
+    search.stats["lp_s"] = lp.wall_s
+    return lp
+
+
+def _full_model(search: Search, sc: Scaling, start: Allocation | None) -> str:
+    """One exact CP-SAT model over every account, warm-started; returns CP-SAT's status."""
+    space, prm = search.space, search.params
+    free = np.arange(space.data.n_accounts, dtype=np.int64)
+    sub = build(space, sc, free, Allocation.empty(space.data))
+    if start is not None:
+        set_hint(sub, start)
+
+    def seen(obj: float, bound: float) -> None:
+        del obj, bound
+
+    out = run(
+        sub,
+        search.remaining(),
+        prm.workers,
+        prm.seed,
+        cancel=search.cancel,
+        log=prm.log,
+        on_solution=seen,
+        extra={"linearization_level": 2},
+    )
+    if out.allocation is not None:
+        search.offer(out.allocation, check=False)
+    if out.status in ("OPTIMAL", "FEASIBLE"):
+        slack = 0.0 if sc.value_exact else float(sub.n_terms)
+        search.tighten((out.bound + slack) / sc.value + space.constant)
+    return out.status
+
+
+def _result(
+    search: Search, status: SolveStatus, conflict: list[str], lp: LPResult | None, greedy_obj: float
+) -> Result:
+    d = search.data
+    best = search.best if search.best is not None else Allocation.empty(d)
+    obj = evaluate(d, best) if search.best is not None else float("nan")
+    bound = search.bound
+    if search.best is not None and bound < obj:
+        bound = obj  # LP tolerances only: the gap is then reported as 0
+    zeros_p, zeros_s = np.zeros(d.n_partners), np.zeros(d.n_specialists)
+    return Result(
+        status=status,
+        objective=obj,
+        bound=bound,
+        runtime_s=search.elapsed(),
+        allocation=best,
+        partner_shadow_price=lp.cap_dual if lp is not None and lp.ok else zeros_p,
+        specialist_shadow_price=lp.spec_dual if lp is not None and lp.ok else zeros_s,
+        conflicts=tuple(conflict),
+        greedy_objective=greedy_obj,
+        stats=dict(search.stats),
+    )
+
+
+def _status(search: Search, cp_status: str, sc: Scaling) -> SolveStatus:
+    if search.best is None:
+        return SolveStatus.INFEASIBLE if cp_status == "INFEASIBLE" else SolveStatus.UNKNOWN
+    if cp_status == "OPTIMAL":
+        return SolveStatus.OPTIMAL  # exact model; inexact scaling errs by < 1e-7 per coefficient
+    if search.bound - search.best_obj <= OPTIMAL_GAP * max(1.0, abs(search.bound)):
+        return SolveStatus.OPTIMAL
+    return SolveStatus.FEASIBLE
+
+
+def solve(
+    data: ProblemData,
+    params: SolveParams | None = None,
+    progress: ProgressFn | None = None,
+    cancel: threading.Event | None = None,
+) -> Result:
+    """Best allocation found within the time limit, with a proven bound and the gap to it."""
+    params = params or SolveParams()
+    search = Search(data, build_space(data), params, progress, cancel, time.monotonic())
+    named = conflicts(search.space)
+    if named:
+        return _result(search, SolveStatus.INFEASIBLE, named, None, float("nan"))
+    g = greedy_space(search.space)
+    greedy_obj = evaluate(data, g)
+    search.offer(g)
+    search.stats["greedy_s"] = search.elapsed()
+    lp = _relaxation(search) if not search.stopped() else None
+    if lp is not None and lp.status == "INFEASIBLE":
+        msg = "no allocation meets capacity, must-cover, pins and track shares together"
+        return _result(search, SolveStatus.INFEASIBLE, [msg], lp, greedy_obj)
+    sc = choose_scaling(search.space)
+    start = search.best
+    if start is None and lp is not None and lp.ok:
+        start = _round(search.space, lp)
+    cp_status = "UNKNOWN"
+    if len(search.space.cand) <= params.full_model_max_pairs:
+        if not search.stopped():
+            cp_status = _full_model(search, sc, start)
+    else:
+        if search.best is None and not search.stopped():
+            repair(search, sc, start)
+        if search.best is not None:
+            improve(search, sc, lp)
+    status = _status(search, cp_status, sc)
+    conflict: list[str] = []
+    if status == SolveStatus.INFEASIBLE:
+        conflict = ["no allocation meets all rules together (proven by CP-SAT)"]
+    return _result(search, status, conflict, lp, greedy_obj)
