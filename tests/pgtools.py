@@ -26,8 +26,11 @@ from db.dsn import with_database
 
 
 @contextmanager
-def postgres_server() -> Iterator[str]:
-    """Yield a server URL: TEST_DATABASE_URL, or an embedded server deleted on exit."""
+def postgres_server(*, tune: bool = True) -> Iterator[str]:
+    """Yield a server URL: TEST_DATABASE_URL, or an embedded server deleted on exit.
+
+    `tune` turns durability off on the embedded server (tests); benchmarks keep the defaults.
+    """
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         yield url
@@ -41,7 +44,8 @@ def postgres_server() -> Iterator[str]:
         server: Any = get_server(base / "data", cleanup_mode="delete")
     try:
         url = server.get_uri()
-        asyncio.run(_tune_for_tests(url))
+        if tune:
+            asyncio.run(_tune_for_tests(url))
         yield url
     finally:
         _stop_immediately(server)
