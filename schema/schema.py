@@ -6,7 +6,14 @@ Build it once per process (building a second schema from the same types fails, N
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 
 from schema.accounts.mutation import AccountMutation
@@ -25,6 +32,14 @@ from schema.territories.types import Territory
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
+CACHE_SIZE = 256
+
+# The limiters' rule classes, made once: each request gets a fresh extension (no shared state)
+# but the same rule classes, so that the validation cache can recognise a document it has seen.
+LIMIT_RULES = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+]
 
 
 @strawberry.type
@@ -40,16 +55,22 @@ class Mutation(PartnerMutation, AccountMutation, SpecialistMutation):
 
 
 def build_schema() -> strawberry.Schema:
-    """Assemble the schema with depth and alias limits and the unexpected-error mask."""
+    """Assemble the schema: depth and alias limits, parse/validation caches, the error mask.
+
+    Extension order matters: the rule-adding extensions run their ``on_operation`` before the
+    validation cache validates (the cache key includes the rules, so production requests with
+    the no-introspection rule are cached apart).
+    """
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         types=[Territory],
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: AddValidationRules(LIMIT_RULES),
             ProductionIntrospectionGate,
+            lambda: ParserCache(maxsize=CACHE_SIZE),
+            lambda: ValidationCache(maxsize=CACHE_SIZE),
             lambda: MaskErrors(should_mask_error=is_unexpected),
         ],
     )

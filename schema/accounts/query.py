@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+from collections.abc import Awaitable
 
 import strawberry
 
+from db import models
 from db.inputs import AccountFilter
 from db.repositories import accounts
 from schema.accounts.inputs import AccountFilterInput
@@ -20,6 +23,7 @@ from schema.common.connection import (
 from schema.common.enums import AccountOrder
 from schema.common.errors import as_user_input
 from schema.common.ids import decode_id
+from schema.common.prefetch import distinct, node_fields
 from schema.context import Info
 
 
@@ -37,8 +41,27 @@ async def account_connection(
     f = base if territory_id is None else dataclasses.replace(base, territory_id=territory_id)
     pool = info.context.pool
     page = await accounts.list_page(pool, f, order, key, first)
+    await _prefetch(info, page.items)
     count = lambda: accounts.count(pool, f)  # noqa: E731
     return connection(page, Account.from_domain, order.value, count, after)
+
+
+async def _prefetch(info: Info, items: list[models.Account]) -> None:
+    """Load the relations the selection asks for: one batch each, run concurrently."""
+    wanted = node_fields(info)
+    loaders = info.context.loaders
+    loads: list[Awaitable[object]] = []
+    if "territory" in wanted:
+        loads.append(loaders.territories.load_many(distinct(a.territory_id for a in items)))
+    if "incumbentPartner" in wanted:
+        partner_ids = distinct(a.incumbent_partner_id for a in items)
+        loads.append(loaders.partners.load_many(partner_ids))
+    if "wallets" in wanted:
+        loads.append(loaders.account_wallets.load_many([a.id for a in items]))
+    if "eligiblePartners" in wanted:
+        territory_ids = distinct(a.territory_id for a in items)
+        loads.append(loaders.eligible_partners.load_many(territory_ids))
+    await asyncio.gather(*loads)
 
 
 @strawberry.type

@@ -11,12 +11,13 @@ from db import models
 from schema.common.enums import Coverage, Segment
 from schema.common.ids import encode_id
 from schema.common.node import Node
+from schema.common.prefetch import now_or_later
 from schema.common.scalars import Cents
 from schema.context import Info
+from schema.product_lines.types import ProductLine
 
 if TYPE_CHECKING:
     from schema.partners.types import Partner
-    from schema.product_lines.types import ProductLine
     from schema.territories.types import Territory
 
 
@@ -25,27 +26,22 @@ class Wallet:
     wallet_cents: Cents = strawberry.field(description="What the account spends on the line.")
     spend_cents: Cents = strawberry.field(description="What it already buys from us.")
     whitespace_cents: Cents = strawberry.field(description="max(0, wallet - spend).")
-    product_line_id: strawberry.Private[int]
-
-    @strawberry.field
-    async def product_line(
-        self, info: Info
-    ) -> Annotated[ProductLine, strawberry.lazy("schema.product_lines.types")]:
-        from schema.product_lines.types import ProductLine
-
-        line = await info.context.loaders.product_lines.load(self.product_line_id)
-        assert line is not None  # foreign key
-        return ProductLine.from_domain(line)
+    product_line: ProductLine
 
     @classmethod
-    def from_domain(cls, wallet: models.Wallet) -> Self:
-        """Map the domain value."""
+    def from_domain(cls, wallet: models.Wallet, line: models.ProductLine) -> Self:
+        """Map the domain values (the line comes resolved with the wallet, in one batch)."""
         return cls(
             wallet_cents=Cents(wallet.wallet_cents),
             spend_cents=Cents(wallet.spend_cents),
             whitespace_cents=Cents(wallet.whitespace_cents),
-            product_line_id=wallet.product_line_id,
+            product_line=ProductLine.from_domain(line),
         )
+
+    @classmethod
+    def from_pairs(cls, pairs: list[tuple[models.Wallet, models.ProductLine]]) -> list[Self]:
+        """Map a loader's (wallet, line) pairs."""
+        return [cls.from_domain(wallet, line) for wallet, line in pairs]
 
 
 @strawberry.type(description="A customer account.")
@@ -81,36 +77,37 @@ class Account(Node):
         )
 
     @strawberry.field
-    async def territory(
+    def territory(
         self, info: Info
     ) -> Annotated[Territory, strawberry.lazy("schema.territories.types")]:
         from schema.territories.types import Territory
 
-        found = await info.context.loaders.territories.load(self.territory_id)
-        assert found is not None  # foreign key
-        return Territory.from_domain(found)
+        return now_or_later(
+            info.context.loaders.territories, self.territory_id, Territory.from_loaded
+        )
 
     @strawberry.field(description="The partner that covers it today, if any.")
-    async def incumbent_partner(
+    def incumbent_partner(
         self, info: Info
     ) -> Annotated[Partner, strawberry.lazy("schema.partners.types")] | None:
         from schema.partners.types import Partner
 
         if self.incumbent_partner_id is None:
             return None
-        found = await info.context.loaders.partners.load(self.incumbent_partner_id)
-        return Partner.from_domain(found) if found is not None else None
+        return now_or_later(
+            info.context.loaders.partners, self.incumbent_partner_id, Partner.from_optional
+        )
 
     @strawberry.field(description="Wallets per product line (whitespace per line).")
-    async def wallets(self, info: Info) -> list[Wallet]:
-        found = await info.context.loaders.account_wallets.load(self.db_id)
-        return [Wallet.from_domain(w) for w in found]
+    def wallets(self, info: Info) -> list[Wallet]:
+        return now_or_later(info.context.loaders.account_wallets, self.db_id, Wallet.from_pairs)
 
     @strawberry.field(description="Active partners serving its territory, by name.")
-    async def eligible_partners(
+    def eligible_partners(
         self, info: Info
     ) -> list[Annotated[Partner, strawberry.lazy("schema.partners.types")]]:
         from schema.partners.types import Partner
 
-        found = await info.context.loaders.eligible_partners.load(self.territory_id)
-        return [Partner.from_domain(p) for p in found]
+        return now_or_later(
+            info.context.loaders.eligible_partners, self.territory_id, Partner.from_list
+        )

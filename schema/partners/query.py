@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+from collections.abc import Awaitable
 
 import strawberry
 
@@ -17,6 +19,7 @@ from schema.common.connection import (
 )
 from schema.common.errors import as_user_input
 from schema.common.ids import decode_id
+from schema.common.prefetch import node_fields
 from schema.context import Info
 from schema.partners.inputs import PartnerFilterInput
 from schema.partners.types import Partner
@@ -37,7 +40,20 @@ async def partner_connection(
     f = base if territory_id is None else dataclasses.replace(base, territory_id=territory_id)
     pool = info.context.pool
     page = await partners.list_page(pool, f, key, first)
+    await _prefetch(info, [p.id for p in page.items])
     return connection(page, Partner.from_domain, ORDER, lambda: partners.count(pool, f), after)
+
+
+async def _prefetch(info: Info, ids: list[int]) -> None:
+    """Load the relations the selection asks for: one batch each, run concurrently."""
+    wanted = node_fields(info)
+    loaders = info.context.loaders
+    loads: list[Awaitable[object]] = []
+    if "territories" in wanted:
+        loads.append(loaders.partner_territories.load_many(ids))
+    if "competencies" in wanted:
+        loads.append(loaders.partner_competencies.load_many(ids))
+    await asyncio.gather(*loads)
 
 
 @strawberry.type

@@ -11,35 +11,32 @@ from db import models
 from schema.common.enums import Tier, Track
 from schema.common.ids import encode_id
 from schema.common.node import Node
+from schema.common.prefetch import now_or_later
 from schema.context import Info
+from schema.product_lines.types import ProductLine
 
 if TYPE_CHECKING:
-    from schema.product_lines.types import ProductLine
     from schema.territories.types import Territory
 
 
 @strawberry.type(description="A partner's attach rate for one product line.")
 class Competency:
     attach_rate: float = strawberry.field(description="Share of whitespace it converts, 0..1.")
-    product_line_id: strawberry.Private[int]
-
-    @strawberry.field
-    async def product_line(
-        self, info: Info
-    ) -> Annotated[ProductLine, strawberry.lazy("schema.product_lines.types")]:
-        from schema.product_lines.types import ProductLine
-
-        line = await info.context.loaders.product_lines.load(self.product_line_id)
-        assert line is not None  # foreign key
-        return ProductLine.from_domain(line)
+    product_line: ProductLine
 
     @classmethod
-    def from_domain(cls, competency: models.PartnerCompetency) -> Self:
-        """Map the domain value."""
+    def from_domain(cls, competency: models.PartnerCompetency, line: models.ProductLine) -> Self:
+        """Map the domain values (the line comes resolved with the competency, in one batch)."""
         return cls(
-            attach_rate=float(competency.attach_rate),
-            product_line_id=competency.product_line_id,
+            attach_rate=float(competency.attach_rate), product_line=ProductLine.from_domain(line)
         )
+
+    @classmethod
+    def from_pairs(
+        cls, pairs: list[tuple[models.PartnerCompetency, models.ProductLine]]
+    ) -> list[Self]:
+        """Map a loader's (competency, line) pairs."""
+        return [cls.from_domain(competency, line) for competency, line in pairs]
 
 
 @strawberry.type(description="A channel partner.")
@@ -68,16 +65,28 @@ class Partner(Node):
             db_id=partner.id,
         )
 
+    @classmethod
+    def from_optional(cls, partner: models.Partner | None) -> Self | None:
+        """Map a loaded partner that may be missing."""
+        return cls.from_domain(partner) if partner is not None else None
+
+    @classmethod
+    def from_list(cls, partners: list[models.Partner]) -> list[Self]:
+        """Map a loaded list of partners."""
+        return [cls.from_domain(p) for p in partners]
+
     @strawberry.field(description="Territories it serves, by code.")
-    async def territories(
+    def territories(
         self, info: Info
     ) -> list[Annotated[Territory, strawberry.lazy("schema.territories.types")]]:
         from schema.territories.types import Territory
 
-        found = await info.context.loaders.partner_territories.load(self.db_id)
-        return [Territory.from_domain(t) for t in found]
+        return now_or_later(
+            info.context.loaders.partner_territories, self.db_id, Territory.from_list
+        )
 
     @strawberry.field(description="Attach rates per product line.")
-    async def competencies(self, info: Info) -> list[Competency]:
-        found = await info.context.loaders.partner_competencies.load(self.db_id)
-        return [Competency.from_domain(c) for c in found]
+    def competencies(self, info: Info) -> list[Competency]:
+        return now_or_later(
+            info.context.loaders.partner_competencies, self.db_id, Competency.from_pairs
+        )

@@ -42,6 +42,17 @@ class Territory(Node):
             db_id=territory.id,
         )
 
+    @classmethod
+    def from_loaded(cls, territory: models.Territory | None) -> Self:
+        """Map a territory loaded through a foreign key (so it exists)."""
+        assert territory is not None, "foreign key to a missing territory"
+        return cls.from_domain(territory)
+
+    @classmethod
+    def from_list(cls, territories: list[models.Territory]) -> list[Self]:
+        """Map a loaded list of territories."""
+        return [cls.from_domain(t) for t in territories]
+
     @strawberry.field(description="Partners serving this territory, by name.")
     async def partners(
         self,
