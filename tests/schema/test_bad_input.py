@@ -267,6 +267,13 @@ async def test_query_depth_is_limited(run: Run) -> None:
     assert "exceeds maximum operation depth" in error_messages(result)[0]
 
 
+async def test_alias_count_is_limited(run: Run) -> None:
+    many = " ".join(f"a{i}: productLines {{ code }}" for i in range(31))
+    result = await run("{ " + many + " }")
+    assert result.data is None
+    assert "aliases" in error_messages(result)[0]
+
+
 async def test_unexpected_errors_are_masked(seeded_database_url: str) -> None:
     pool = await asyncpg.create_pool(seeded_database_url, min_size=1, max_size=1)
     await pool.close()
