@@ -1,0 +1,1 @@
+"""Scenarios: definition, validation, solve jobs, loading into the solver and storing results."""

@@ -1,0 +1,193 @@
+"""Scenario -> ``allot-problem/1`` dict for the solver, in a handful of bulk queries.
+
+Accounts and wallets come back as a few arrays (one row each, ``array_agg``), partners,
+competencies, territories and specialists as small result sets. Ids in the problem are the
+database ids as strings; ``store`` maps them back. Only active partners take part; pins and
+forbids on accounts outside the scope are left out (counted in ``stats``); a pin on an inactive
+partner is an error that names the pin.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from db.errors import Invalid
+from db.models import Coverage
+from db.repositories._sql import Executor, Where
+from db.scenarios.models import Scenario, ScopeCoverage
+from db.scenarios.parameters import P, Scope
+
+ACCOUNTS = """
+SELECT coalesce(array_agg(a.id ORDER BY a.id), '{{}}') AS id,
+       coalesce(array_agg(a.territory_id ORDER BY a.id), '{{}}') AS territory,
+       coalesce(array_agg(a.workload ORDER BY a.id), '{{}}') AS workload,
+       coalesce(array_agg(a.incumbent_partner_id ORDER BY a.id), '{{}}') AS incumbent
+  FROM accounts a WHERE {where}
+"""
+WALLETS = """
+SELECT coalesce(array_agg(w.account_id), '{}') AS account,
+       coalesce(array_agg(w.product_line_id), '{}') AS line,
+       coalesce(array_agg(w.whitespace_cents), '{}') AS ws
+  FROM account_wallets w
+ WHERE w.account_id = any($1::bigint[]) AND w.whitespace_cents > 0
+"""
+PARTNERS = """
+SELECT p.id, p.track, p.tier, p.capacity,
+       coalesce((SELECT array_agg(t.territory_id) FROM partner_territories t
+                  WHERE t.partner_id = p.id), '{}') AS territories,
+       coalesce((SELECT array_agg(c.product_line_id) FROM partner_competencies c
+                  WHERE c.partner_id = p.id), '{}') AS lines,
+       coalesce((SELECT array_agg(c.attach_rate::float8) FROM partner_competencies c
+                  WHERE c.partner_id = p.id), '{}') AS rates
+  FROM partners p WHERE p.active ORDER BY p.id
+"""
+SPECIALISTS = """
+SELECT id, territory_id, product_line_id, capacity, lift::float8 AS lift
+  FROM specialists ORDER BY id
+"""
+
+
+@dataclass(frozen=True)
+class LoadedProblem:
+    """The solver's input dict and what loading it cost."""
+
+    problem: dict[str, Any]
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def _scope_where(scope: Scope) -> Where:
+    where = Where()
+    if scope.coverage is not ScopeCoverage.ANY:
+        where.add("a.coverage = {}", Coverage(scope.coverage.value).value)
+    if scope.territory_ids:
+        where.add("a.territory_id = any({}::bigint[])", list(scope.territory_ids))
+    if scope.account_ids:
+        where.add("a.id = any({}::bigint[])", list(scope.account_ids))
+    if scope.product_line_ids:
+        where.add(
+            "EXISTS (SELECT 1 FROM account_wallets w WHERE w.account_id = a.id "
+            "AND w.product_line_id = any({}::bigint[]) AND w.whitespace_cents > 0)",
+            list(scope.product_line_ids),
+        )
+    return where
+
+
+def _accounts(acc: Any, wal: Any, partners: set[str]) -> list[dict[str, Any]]:
+    whitespace: dict[int, dict[str, int]] = {}
+    for a, line, ws in zip(wal["account"], wal["line"], wal["ws"], strict=True):
+        whitespace.setdefault(a, {})[str(line)] = ws
+    out = []
+    for a, terr, work, inc in zip(
+        acc["id"], acc["territory"], acc["workload"], acc["incumbent"], strict=True
+    ):
+        incumbent = str(inc) if inc is not None and str(inc) in partners else None
+        out.append(
+            {
+                "id": str(a),
+                "territory": str(terr),
+                "workload": work,
+                "incumbent": incumbent,
+                "whitespace": whitespace.get(a, {}),
+            }
+        )
+    return out
+
+
+def _policy(
+    scenario: Scenario, in_scope: set[str], partners: set[str]
+) -> tuple[dict[str, Any], int]:
+    """The problem's policy block and the number of pins/forbids left out (outside the scope)."""
+    pol = scenario.parameters.policy
+    dropped = 0
+    lists: dict[str, list[dict[str, str]]] = {"pins": [], "forbids": []}
+    for name, pairs in (("pins", pol.pins), ("forbids", pol.forbids)):
+        for i, pair in enumerate(pairs):
+            account, partner = str(pair.account_id), str(pair.partner_id)
+            if account not in in_scope:
+                dropped += 1
+                continue
+            if partner not in partners:
+                if name == "forbids":
+                    continue  # an inactive partner gets nothing anyway
+                raise Invalid(
+                    f"{P}.policy.pins[{i}].partner_id",
+                    "active",
+                    f"{P}.policy.pins[{i}] pins an account to an inactive partner",
+                )
+            lists[name].append({"account": account, "partner": partner})
+    floor = pol.tier_floor
+    block = {
+        "must_cover": pol.must_cover,
+        **lists,
+        "tier_floor": None
+        if floor is None
+        else {"min_whitespace": floor.min_whitespace_cents, "tier": floor.tier.value},
+        "min_track_share": {t.value: s for t, s in pol.min_track_share},
+        "max_accounts_per_partner": pol.max_accounts_per_partner,
+        "stickiness": pol.stickiness,
+    }
+    return block, dropped
+
+
+async def load(ex: Executor, scenario: Scenario) -> LoadedProblem:
+    """Read the scenario's accounts, partners and specialists into an allot-problem/1 dict."""
+    started = time.perf_counter()
+    params = scenario.parameters
+    where = _scope_where(params.scope)
+    acc = await ex.fetchrow(ACCOUNTS.format(where=where.sql()), *where.args)
+    assert acc is not None
+    wal = await ex.fetchrow(WALLETS, acc["id"])
+    assert wal is not None
+    prows = await ex.fetch(PARTNERS)
+    srows = await ex.fetch(SPECIALISTS)
+    lines = [str(r["id"]) for r in await ex.fetch("SELECT id FROM product_lines ORDER BY id")]
+    terrs = [str(r["id"]) for r in await ex.fetch("SELECT id FROM territories ORDER BY id")]
+    queried = time.perf_counter()
+
+    p_cap = {c.id: c.capacity for c in params.partner_capacities}
+    s_cap = {c.id: c.capacity for c in params.specialist_capacities}
+    partners = [
+        {
+            "id": str(r["id"]),
+            "track": r["track"],
+            "tier": r["tier"],
+            "capacity": p_cap.get(r["id"], r["capacity"]),
+            "territories": [str(t) for t in r["territories"]],
+            "attach_rates": {str(k): v for k, v in zip(r["lines"], r["rates"], strict=True)},
+        }
+        for r in prows
+    ]
+    partner_ids = {p["id"] for p in partners}
+    accounts = _accounts(acc, wal, partner_ids)
+    policy, dropped = _policy(scenario, {a["id"] for a in accounts}, partner_ids)
+    problem = {
+        "format": "allot-problem/1",
+        "name": f"scenario {scenario.id}: {scenario.name}",
+        "product_lines": lines,
+        "territories": terrs,
+        "partners": partners,
+        "specialists": [
+            {
+                "id": str(r["id"]),
+                "territory": str(r["territory_id"]),
+                "product_line": str(r["product_line_id"]),
+                "capacity": s_cap.get(r["id"], r["capacity"]),
+                "lift": r["lift"],
+            }
+            for r in srows
+        ],
+        "accounts": accounts,
+        "policy": policy,
+    }
+    stats = {
+        "accounts": len(accounts),
+        "partners": len(partners),
+        "specialists": len(srows),
+        "wallets": len(wal["ws"]),
+        "policy_pairs_outside_scope": dropped,
+        "load_query_s": round(queried - started, 4),
+        "load_build_s": round(time.perf_counter() - queried, 4),
+    }
+    return LoadedProblem(problem, stats)

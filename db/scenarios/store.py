@@ -1,0 +1,168 @@
+"""Solver result -> the scenario_* tables with COPY, and the scenario row, in one transaction.
+
+``outcome_from_result`` turns an ``allot-result/1`` dict (string ids) into plain rows with
+database ids and integer cents; it is pure, so the solve's child process can run it and send
+only rows back. ``store`` replaces any earlier result of the scenario and marks it SOLVED.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from db.pool import AnyConnection
+from db.scenarios import repository
+from db.scenarios.models import Scenario, ScenarioStatus
+
+# solver/explain.py's reasons -> the scenario_unassigned.reason codes.
+_REASONS = {
+    "no eligible partner": "NO_ELIGIBLE_PARTNER",
+    "capacity": "CAPACITY",
+}
+RESULT_TABLES = (
+    "scenario_assignments",
+    "scenario_unassigned",
+    "scenario_partner_loads",
+    "scenario_specialist_loads",
+)
+
+
+def _cents(x: float | None) -> int | None:
+    return None if x is None or not math.isfinite(x) else round(x)
+
+
+@dataclass(frozen=True)
+class SolveOutcome:
+    """A solve's result as rows ready for COPY, plus the summary numbers."""
+
+    solver_status: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    runtime_s: float
+    conflicts: list[str]
+    assignments: list[tuple[int, int, list[int], int, int | None, int | None]]
+    unassigned: list[tuple[int, str, str]]
+    partner_loads: list[tuple[int, float, float, float | None]]
+    specialist_loads: list[tuple[int, int, int, float | None]]
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def _reason(text: str) -> str:
+    if text in _REASONS:
+        return _REASONS[text]
+    return "NO_ELIGIBLE_PARTNER" if text.startswith("no partner allowed") else "NOT_WORTH_IT"
+
+
+def outcome_from_result(d: dict[str, Any]) -> SolveOutcome:
+    """Rows of an ``allot-result/1`` dict whose ids are database ids as strings."""
+    assignments = [
+        (
+            int(a["account"]),
+            int(a["partner"]),
+            [int(s) for s in a["specialists"]],
+            max(0, round(a["expected_revenue"])),
+            None if a["next_best_partner"] is None else int(a["next_best_partner"]),
+            _cents(a["regret"]),
+        )
+        for a in d["assignments"]
+    ]
+    return SolveOutcome(
+        solver_status=d["status"],
+        objective=d["objective"],
+        bound=d["bound"],
+        gap=d["gap"],
+        runtime_s=float(d["runtime_s"]),
+        conflicts=[str(c) for c in d.get("conflicts", [])],
+        assignments=assignments,
+        unassigned=[
+            (int(u["account"]), _reason(u["reason"]), u["reason"]) for u in d["unassigned"]
+        ],
+        partner_loads=[
+            (int(p["id"]), p["load"], p["capacity"], p["shadow_price"]) for p in d["partners"]
+        ],
+        specialist_loads=[
+            (int(s["id"]), s["load"], s["capacity"], s["shadow_price"]) for s in d["specialists"]
+        ],
+    )
+
+
+async def _copy(
+    conn: AnyConnection, sid: int, table: str, cols: list[str], rows: list[Any]
+) -> None:
+    if rows:
+        await conn.copy_records_to_table(
+            table, records=[(sid, *r) for r in rows], columns=["scenario_id", *cols]
+        )
+
+
+async def store(
+    conn: AnyConnection,
+    scenario_id: int,
+    outcome: SolveOutcome,
+    *,
+    stopped_early: bool = False,
+    stats: dict[str, Any] | None = None,
+) -> Scenario:
+    """Replace the scenario's result rows with ``outcome`` and move it SOLVING -> SOLVED."""
+    started = time.perf_counter()
+    async with conn.transaction():
+        for table in RESULT_TABLES:
+            await conn.execute(f"DELETE FROM {table} WHERE scenario_id = $1", scenario_id)
+        await _copy(
+            conn,
+            scenario_id,
+            "scenario_assignments",
+            [
+                "account_id",
+                "partner_id",
+                "specialist_ids",
+                "expected_revenue_cents",
+                "next_best_partner_id",
+                "regret_cents",
+            ],
+            outcome.assignments,
+        )
+        await _copy(
+            conn,
+            scenario_id,
+            "scenario_unassigned",
+            ["account_id", "reason", "detail"],
+            outcome.unassigned,
+        )
+        await _copy(
+            conn,
+            scenario_id,
+            "scenario_partner_loads",
+            ["partner_id", "load", "capacity", "shadow_price"],
+            outcome.partner_loads,
+        )
+        await _copy(
+            conn,
+            scenario_id,
+            "scenario_specialist_loads",
+            ["specialist_id", "load", "capacity", "shadow_price"],
+            outcome.specialist_loads,
+        )
+        all_stats = {**outcome.stats, **(stats or {})}
+        all_stats["store_s"] = round(time.perf_counter() - started, 4)
+        detail = "stopped early: best allocation so far kept" if stopped_early else None
+        return await repository.transition(
+            conn,
+            scenario_id,
+            ScenarioStatus.SOLVED,
+            detail or f"solver status {outcome.solver_status}",
+            expect=frozenset({ScenarioStatus.SOLVING}),
+            solver_status=outcome.solver_status,
+            objective_cents=_cents(outcome.objective),
+            bound_cents=_cents(outcome.bound),
+            gap=outcome.gap,
+            runtime_s=outcome.runtime_s,
+            stopped_early=stopped_early,
+            conflicts=outcome.conflicts,
+            failure_reason=None,
+            solve_stats=all_stats,
+            cancel_requested=False,
+        )
