@@ -1,0 +1,1 @@
+"""Reading a solved scenario's result: assignment pages, unassigned, loads, KPIs, comparison."""
