@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from db.principal import Principal
 from schema.loaders import Dataloaders
 
 
@@ -22,6 +23,8 @@ class Context:
     request: Request | WebSocket | None = None
     response: Response | None = None
     production: bool = False
+    principal: Principal | None = None  # who is asking (api/graphql_auth.py sets it)
+    connection_params: dict[str, object] | None = None  # WebSocket connection_init payload
     loaders: Dataloaders = field(init=False)
 
     def __post_init__(self) -> None:
