@@ -110,6 +110,7 @@ class Scenario:
     updated_at: datetime
     progress: dict[str, Any] | None = None
     cancel_requested: bool = False
+    solve_attempts: int = 0
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> Scenario:
@@ -137,6 +138,7 @@ class Scenario:
             updated_at=row["updated_at"],
             progress=row["progress"],
             cancel_requested=row["cancel_requested"],
+            solve_attempts=row["solve_attempts"],
         )
 
 

@@ -30,7 +30,8 @@ from db.scenarios.references import check_references
 
 COLUMNS = """id, name, description, kind, status, parameters, parent_id, created_by, version,
 solver_status, objective_cents, bound_cents, gap, runtime_s, stopped_early, conflicts,
-failure_reason, solve_stats, created_at, updated_at, progress, cancel_requested"""
+failure_reason, solve_stats, created_at, updated_at, progress, cancel_requested,
+solve_attempts"""
 INSERT = f"""
 INSERT INTO scenarios (name, description, kind, parameters, parent_id, created_by)
 VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}

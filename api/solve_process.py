@@ -1,0 +1,167 @@
+"""One solve in a child process, so the worker's event loop never blocks on CP-SAT.
+
+The child dies with its parent (``PR_SET_PDEATHSIG`` on Linux, plus a thread that watches the
+parent pid elsewhere), sends progress snapshots up a pipe (at most ``PROGRESS_EVERY_S`` apart)
+and stops the solver when the parent sends ``"cancel"``: the solver then returns the best
+allocation found so far. The child turns the result into store-ready rows itself, so only rows
+travel back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+PROGRESS_EVERY_S = 0.5
+PR_SET_PDEATHSIG = 1
+
+
+class SolveFailed(Exception):
+    """The child reported an error or died without a result."""
+
+
+class SolveAborted(Exception):
+    """The worker is stopping: the child was killed, the job must be given back."""
+
+
+@dataclass(frozen=True)
+class ChildResult:
+    """What a finished child sends back: the outcome rows, timings, and whether it stopped early."""
+
+    outcome: Any  # db.scenarios.store.SolveOutcome
+    stats: dict[str, float]
+    cancelled: bool
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask the kernel to SIGKILL us when the parent dies; poll the parent pid as a fallback."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL("libc.so.6", use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(3)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(3)
+
+
+def child_main(
+    conn: Connection, problem: dict[str, Any], params: dict[str, Any], parent: int
+) -> None:
+    """Entry of the child: build, solve, explain, send rows (or an error) up the pipe."""
+    _die_with_parent(parent)
+    from db.scenarios.store import outcome_from_result
+    from solver import (
+        ProblemValidationError,
+        Progress,
+        SolveParams,
+        problem_from_dict,
+        result_to_dict,
+        solve,
+    )
+
+    cancel = threading.Event()
+    lock = threading.Lock()
+
+    def listen() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            while conn.recv() != "cancel":
+                pass
+        cancel.set()  # a closed pipe means the parent is gone: stop too
+
+    def send(message: tuple[Any, ...]) -> None:
+        with lock:
+            conn.send(message)
+
+    threading.Thread(target=listen, daemon=True).start()
+    last = [0.0]
+
+    def progress(p: Progress) -> None:
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_EVERY_S:
+            last[0] = now
+            send(("progress", p.incumbent, p.bound, p.gap, p.elapsed_s))
+
+    try:
+        t0 = time.perf_counter()
+        data = problem_from_dict(problem)
+        t1 = time.perf_counter()
+        result = solve(data, SolveParams(**params), progress=progress, cancel=cancel)
+        t2 = time.perf_counter()
+        outcome = outcome_from_result(result_to_dict(result, data))
+        t3 = time.perf_counter()
+    except ProblemValidationError as exc:
+        send(("error", f"bad problem data: {exc}"))
+        return
+    stats = {"build_s": t1 - t0, "solver_s": t2 - t1, "explain_s": t3 - t2}
+    send(("result", ChildResult(outcome, stats, cancel.is_set())))
+
+
+async def run_in_child(
+    problem: dict[str, Any],
+    params: dict[str, Any],
+    on_progress: Callable[[float, float, float, float], Awaitable[None]],
+    should_cancel: Callable[[], Awaitable[bool]],
+    *,
+    abort: Callable[[], bool] = lambda: False,
+    check_every_s: float = 0.5,
+) -> ChildResult:
+    """Solve ``problem`` in a spawned child; report progress, relay a cancel, return its rows."""
+    ctx = multiprocessing.get_context("spawn")
+    parent_end, child_end = ctx.Pipe()
+    proc = ctx.Process(
+        target=child_main, args=(child_end, problem, params, os.getpid()), daemon=True
+    )
+    proc.start()
+    child_end.close()
+    cancel_sent = False
+    next_check = time.monotonic()
+    try:
+        while True:
+            ready = await asyncio.to_thread(parent_end.poll, 0.2)
+            if ready:
+                try:
+                    message = await asyncio.to_thread(parent_end.recv)
+                except EOFError:
+                    raise SolveFailed(f"solver process ended (exit code {proc.exitcode})") from None
+                kind = message[0]
+                if kind == "progress":
+                    await on_progress(*message[1:])
+                elif kind == "result":
+                    result: ChildResult = message[1]
+                    return result
+                else:
+                    raise SolveFailed(str(message[1]))
+            elif abort():
+                raise SolveAborted("worker stopping")
+            elif not proc.is_alive():
+                raise SolveFailed(f"solver process died (exit code {proc.exitcode})")
+            if not cancel_sent and time.monotonic() >= next_check:
+                next_check = time.monotonic() + check_every_s
+                if await should_cancel():
+                    parent_end.send("cancel")
+                    cancel_sent = True
+    finally:
+        parent_end.close()
+        if proc.is_alive():
+            proc.join(timeout=2)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(timeout=2)

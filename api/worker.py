@@ -1,0 +1,225 @@
+"""The solve worker: takes solve jobs from the pgqueuer queue and runs each in a child process.
+
+Run it in the API process (``start_in_process``, on by default: ALLOT_INPROCESS_WORKER=0 turns
+it off) or as ``allot worker`` on any machine pointed at the same database. A job whose worker
+died (its heartbeat stops) is picked up again by another worker after ``heartbeat_timeout``;
+the scenario then goes SOLVING -> QUEUED -> SOLVING and the solve starts over, at most
+``MAX_RUNS`` times (pgqueuer does not count such re-runs, so a job that kills its worker would
+loop forever). A worker that shuts down kills its solves and re-queues their scenarios.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+from pgqueuer import Job, PgQueuer
+
+from api.solve_process import SolveAborted, SolveFailed, run_in_child
+from db.errors import DomainError
+from db.scenarios import jobs, loader, progress, repository, store
+from db.scenarios.models import Scenario, ScenarioStatus
+
+log = logging.getLogger(__name__)
+
+S = ScenarioStatus
+MAX_RUNS = 3
+SOLVER_WORKERS = int(os.environ.get("ALLOT_SOLVER_WORKERS", "2"))
+
+
+def in_process_enabled() -> bool:
+    """Whether ``allot serve`` runs a worker in its own process (ALLOT_INPROCESS_WORKER)."""
+    return os.environ.get("ALLOT_INPROCESS_WORKER", "1").strip().lower() not in ("0", "false", "no")
+
+
+@dataclass
+class Worker:
+    """One queue consumer over a pool; ``run`` until ``stop``."""
+
+    pool: asyncpg.Pool
+    heartbeat_timeout: timedelta = timedelta(seconds=5)
+    dequeue_timeout: timedelta = timedelta(seconds=2)
+    name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    stopping: bool = False
+    solved: int = 0
+    pgq: PgQueuer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pgq = PgQueuer.from_asyncpg_pool(self.pool)
+
+        @self.pgq.entrypoint(jobs.ENTRYPOINT)
+        async def solve_scenario(job: Job) -> None:
+            await self.handle(jobs.scenario_of(job.payload))
+
+    async def run(self) -> None:
+        """Take jobs until ``stop`` is called."""
+        await self.pgq.run(
+            heartbeat_timeout=self.heartbeat_timeout, dequeue_timeout=self.dequeue_timeout
+        )
+
+    def stop(self) -> None:
+        """Stop taking jobs; running solves are killed and their scenarios re-queued."""
+        self.stopping = True
+        self.pgq.shutdown.set()
+
+    async def _fail(self, scenario_id: int, reason: str) -> None:
+        log.warning("scenario %s failed: %s", scenario_id, reason)
+        await repository.transition(
+            self.pool, scenario_id, S.FAILED, reason[:2000], failure_reason=reason[:2000]
+        )
+        await progress.publish(self.pool, progress.event(scenario_id, S.FAILED.value))
+
+    async def _start(self, scenario_id: int) -> Scenario | None:
+        """SOLVING, counting runs; None when the job has nothing (more) to do."""
+        current = await repository.get(self.pool, scenario_id)
+        if current.status is S.SOLVING:  # a re-run: the worker that had it died
+            if current.solve_attempts >= MAX_RUNS:
+                await self._fail(
+                    scenario_id,
+                    f"the solve was started {MAX_RUNS} times and its worker died each time",
+                )
+                return None
+            await repository.transition(self.pool, scenario_id, S.QUEUED, "worker lost: re-run")
+        elif current.status is not S.QUEUED:
+            return None  # cancelled or re-queued meanwhile: a stale job
+        async with self.pool.acquire() as conn, conn.transaction():
+            scenario = await repository.transition(
+                conn, scenario_id, S.SOLVING, f"worker {self.name}", expect=frozenset({S.QUEUED})
+            )
+            await conn.execute(
+                "UPDATE scenarios SET solve_attempts = solve_attempts + 1 WHERE id = $1",
+                scenario_id,
+            )
+        await progress.publish(self.pool, progress.event(scenario_id, S.SOLVING.value))
+        return scenario
+
+    async def handle(self, scenario_id: int) -> None:
+        """Run one solve job to its end: SOLVED (maybe stopped early), FAILED or CANCELLED."""
+        try:
+            scenario = await self._start(scenario_id)
+        except DomainError as exc:
+            log.info("solve job for scenario %s skipped: %s", scenario_id, exc)
+            return
+        if scenario is None:
+            return
+        try:
+            await self._solve(scenario)
+        except (SolveFailed, DomainError) as exc:
+            await self._fail(scenario_id, str(exc))
+        except SolveAborted:
+            await self._requeue(scenario_id)
+        except asyncio.CancelledError:
+            await asyncio.shield(self._requeue(scenario_id))
+            raise
+        except Exception as exc:
+            log.exception("solve of scenario %s crashed", scenario_id)
+            await self._fail(scenario_id, f"internal error: {type(exc).__name__}: {exc}")
+
+    async def _requeue(self, scenario_id: int) -> None:
+        """Give the scenario back to the queue (this worker is stopping)."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await repository.transition(conn, scenario_id, S.QUEUED, "worker stopped: re-queued")
+            await _enqueue_again(conn, scenario_id)
+
+    async def _cancel_requested(self, scenario_id: int) -> bool:
+        value = await self.pool.fetchval(
+            "SELECT cancel_requested FROM scenarios WHERE id = $1", scenario_id
+        )
+        return bool(value)
+
+    async def _solve(self, scenario: Scenario) -> None:
+        sid = scenario.id
+        t0 = time.perf_counter()
+        loaded = await loader.load(self.pool, scenario)
+        t1 = time.perf_counter()
+        if await self._cancel_requested(sid):
+            await repository.transition(self.pool, sid, S.CANCELLED, "cancelled before solving")
+            await progress.publish(self.pool, progress.event(sid, S.CANCELLED.value))
+            return
+
+        async def on_progress(incumbent: float, bound: float, gap: float, elapsed: float) -> None:
+            numbers = {"incumbent": incumbent, "bound": bound, "gap": gap, "elapsed_s": elapsed}
+            clean = {
+                k: (v if v == v and abs(v) != float("inf") else None) for k, v in numbers.items()
+            }
+            await progress.publish(self.pool, progress.event(sid, S.SOLVING.value, **clean))
+
+        params = {
+            "time_limit": scenario.parameters.time_limit_s,
+            "workers": SOLVER_WORKERS,
+            "seed": 0,
+        }
+        child = await run_in_child(
+            loaded.problem,
+            params,
+            on_progress,
+            lambda: self._cancel_requested(sid),
+            abort=lambda: self.stopping,
+        )
+        t2 = time.perf_counter()
+        stats: dict[str, Any] = {
+            **loaded.stats,
+            **{k: round(v, 4) for k, v in child.stats.items()},
+            "load_s": round(t1 - t0, 4),
+            "solve_s": round(t2 - t1, 4),
+            "worker": self.name,
+        }
+        async with self.pool.acquire() as conn:
+            done = await store.store(
+                conn, sid, child.outcome, stopped_early=child.cancelled, stats=stats
+            )
+        self.solved += 1
+        await progress.publish(
+            self.pool,
+            progress.event(
+                sid,
+                S.SOLVED.value,
+                incumbent=done.objective_cents,
+                bound=done.bound_cents,
+                gap=done.gap,
+                elapsed_s=done.runtime_s,
+                stopped_early=done.stopped_early,
+            ),
+        )
+
+
+async def _enqueue_again(conn: Any, scenario_id: int) -> None:
+    """A fresh job for a scenario that is QUEUED already (a stopping worker gave it back)."""
+    from pgqueuer import Queries
+
+    job_ids = await Queries.from_asyncpg_connection(conn).enqueue(
+        jobs.ENTRYPOINT, jobs.payload_of(scenario_id)
+    )
+    await conn.execute("UPDATE scenarios SET job_id = $2 WHERE id = $1", scenario_id, job_ids[0])
+
+
+@dataclass
+class InProcessWorker:
+    """A worker running as a task of the API's event loop."""
+
+    worker: Worker
+    task: asyncio.Task[None]
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Stop the worker and wait (bounded) for it to finish."""
+        self.worker.stop()
+        try:
+            await asyncio.wait_for(self.task, timeout)
+        except (TimeoutError, asyncio.CancelledError):
+            self.task.cancel()
+        except Exception:
+            log.exception("worker ended with an error")
+
+
+def start_in_process(pool: asyncpg.Pool) -> InProcessWorker:
+    """Start a worker task on this event loop (for ``allot serve``)."""
+    worker = Worker(pool)
+    task = asyncio.create_task(worker.run(), name="allot-solve-worker")
+    return InProcessWorker(worker, task)

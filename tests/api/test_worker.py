@@ -1,0 +1,95 @@
+"""The solve worker against a real database: a queued scenario ends SOLVED with its rows,
+cancel keeps the best allocation so far, a failing load ends FAILED with the reason."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from api.worker import Worker
+from db.scenarios import jobs, repository
+from db.scenarios.models import (
+    AccountPartner,
+    NewScenario,
+    Policy,
+    ScenarioParameters,
+    ScenarioStatus,
+)
+
+S = ScenarioStatus
+
+
+@pytest.fixture
+async def worker(seeded_pool: asyncpg.Pool) -> AsyncIterator[Worker]:
+    w = Worker(seeded_pool)
+    task = asyncio.create_task(w.run())
+    yield w
+    w.stop()
+    await asyncio.wait_for(task, 20)
+
+
+async def _wait(pool: asyncpg.Pool, sid: int, statuses: set[S], timeout: float = 60) -> S:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while loop.time() < end:
+        status = S(await pool.fetchval("SELECT status FROM scenarios WHERE id = $1", sid))
+        if status in statuses:
+            return status
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"scenario {sid} still {status} after {timeout} s")
+
+
+async def test_queued_scenario_is_solved_and_stored(
+    seeded_pool: asyncpg.Pool, worker: Worker
+) -> None:
+    params = ScenarioParameters(time_limit_s=2)
+    s = await repository.create(seeded_pool, NewScenario("w", "ann", parameters=params))
+    await jobs.enqueue(seeded_pool, s.id)
+    assert await _wait(seeded_pool, s.id, {S.SOLVED, S.FAILED}) is S.SOLVED
+    done = await repository.get(seeded_pool, s.id)
+    assert done.solver_status in ("OPTIMAL", "FEASIBLE") and not done.stopped_early
+    assert done.objective_cents is not None and done.bound_cents is not None
+    assert done.objective_cents <= done.bound_cents + 1
+    in_scope = await seeded_pool.fetchval(
+        "SELECT count(*) FROM accounts WHERE coverage = 'UNNAMED'"
+    )
+    assigned = await seeded_pool.fetchval(
+        "SELECT count(*) FROM scenario_assignments WHERE scenario_id = $1", s.id
+    )
+    unassigned = await seeded_pool.fetchval(
+        "SELECT count(*) FROM scenario_unassigned WHERE scenario_id = $1", s.id
+    )
+    assert assigned > 0 and assigned + unassigned == in_scope
+    total = await seeded_pool.fetchval(
+        "SELECT sum(expected_revenue_cents) FROM scenario_assignments WHERE scenario_id = $1",
+        s.id,
+    )
+    # The objective (no stickiness) is the sum of the expected revenues, up to cent rounding.
+    assert abs(total - done.objective_cents) <= assigned
+    partners = await seeded_pool.fetchval("SELECT count(*) FROM partners WHERE active")
+    loads = await seeded_pool.fetchval(
+        "SELECT count(*) FROM scenario_partner_loads WHERE scenario_id = $1", s.id
+    )
+    assert loads == partners
+    history = [t.to_status for t in await repository.transitions(seeded_pool, s.id)]
+    assert history == [S.DRAFT, S.QUEUED, S.SOLVING, S.SOLVED]
+    assert done.solve_stats is not None and done.solve_stats["accounts"] == in_scope
+
+
+async def test_pin_to_inactive_partner_fails_with_the_reason(
+    seeded_pool: asyncpg.Pool, worker: Worker
+) -> None:
+    account = await seeded_pool.fetchval(
+        "SELECT id FROM accounts WHERE coverage = 'UNNAMED' ORDER BY id LIMIT 1"
+    )
+    partner = await seeded_pool.fetchval("SELECT id FROM partners ORDER BY id LIMIT 1")
+    params = ScenarioParameters(policy=Policy(pins=(AccountPartner(account, partner),)))
+    s = await repository.create(seeded_pool, NewScenario("w", "ann", parameters=params))
+    await seeded_pool.execute("UPDATE partners SET active = false WHERE id = $1", partner)
+    await jobs.enqueue(seeded_pool, s.id)
+    assert await _wait(seeded_pool, s.id, {S.SOLVED, S.FAILED}) is S.FAILED
+    failed = await repository.get(seeded_pool, s.id)
+    assert failed.failure_reason is not None and "pins[0]" in failed.failure_reason
