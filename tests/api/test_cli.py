@@ -134,22 +134,28 @@ class Serving:
             stderr=subprocess.STDOUT,
             text=True,
         )
-        self.lines: queue.Queue[str] = queue.Queue()
+        self.lines: queue.Queue[str | None] = queue.Queue()
         self.output: list[str] = []
+        self.done = False  # the end-of-output marker was read
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
             self.lines.put(line)
+        self.lines.put(None)  # end of output: the process has exited
 
-    def wait_for_url(self, timeout: float = 60.0) -> str:
+    def wait_for_url(self, timeout: float = 120.0) -> str:
         """Wait for the "allot listening on URL" line and return the URL."""
         while True:
             try:
                 line = self.lines.get(timeout=timeout)
             except queue.Empty:
-                raise AssertionError(f"no URL; output so far: {self.output}") from None
+                raise AssertionError(f"no URL after {timeout} s: {self.output}") from None
+            if line is None:
+                self.done = True
+                code = self.proc.wait()
+                raise AssertionError(f"allot serve exited ({code}) before listening: {self.output}")
             self.output.append(line)
             if line.startswith("allot listening on "):
                 return line.removeprefix("allot listening on ").strip()
@@ -165,8 +171,12 @@ class Serving:
 
     def rest(self) -> str:
         """All output, once the process has exited."""
-        while not self.lines.empty():
-            self.output.append(self.lines.get())
+        while not self.done:
+            line = self.lines.get(timeout=30)
+            if line is None:
+                self.done = True
+            else:
+                self.output.append(line)
         return "".join(self.output)
 
 
