@@ -116,6 +116,18 @@ async def add_result(
         solver_status,
         sum(a[2] for a in assigned),
     )
+    await fill_result(conn, tiny, sid, assigned, unassigned)
+    return sid
+
+
+async def fill_result(
+    conn: AnyConnection,
+    tiny: Tiny,
+    sid: int,
+    assigned: Sequence[Assigned],
+    unassigned: Sequence[tuple[str, str]] = (),
+) -> None:
+    """Write result rows for scenario ``sid`` (what the pipeline's store does after a solve)."""
     for row in assigned:
         specialists = [tiny.specialist[s] for s in (row[3] if len(row) == 4 else ())]
         others = [p for p in tiny.partner if p != row[1]]
@@ -157,4 +169,3 @@ async def add_result(
              FROM specialists s""",
         sid,
     )
-    return sid
