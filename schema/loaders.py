@@ -6,9 +6,9 @@ rows); every batch borrows its own pooled connection, so loaders run concurrentl
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from functools import cached_property
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import asyncpg
 from strawberry.dataloader import DataLoader
@@ -49,6 +49,22 @@ class Dataloaders:
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
+        self._grouped: dict[Hashable, DataLoader[int, Any]] = {}
+
+    def grouped(
+        self, key: Hashable, batch: Callable[[Sequence[int]], Awaitable[list[T]]]
+    ) -> DataLoader[int, T]:
+        """The loader for ``key`` (e.g. "accounts of a territory with this filter and page
+        size"), made on first use: nested connections of many parents share one batch."""
+        loader = self._grouped.get(key)
+        if loader is None:
+
+            async def load(keys: list[int]) -> list[T]:
+                return await batch(keys)
+
+            loader = DataLoader(load_fn=load)
+            self._grouped[key] = loader
+        return cast(DataLoader[int, T], loader)
 
     @cached_property
     def product_lines(self) -> DataLoader[int, ProductLine | None]:

@@ -85,6 +85,24 @@ def page_of(
     return Page([make(r) for r in visible], [key(r) for r in visible], len(rows) > limit)
 
 
+def pages_by_group(
+    rows: Sequence[asyncpg.Record],
+    groups: Sequence[int],
+    limit: int,
+    make: Callable[[asyncpg.Record], T],
+    key: Callable[[asyncpg.Record], Key],
+) -> list[Page[T]]:
+    """Split rows tagged with ``group_key`` (up to ``limit + 1`` each) into one page per group."""
+    by_group = grouped(groups, rows, lambda r: r["group_key"])
+    return [page_of(group, limit, make, key) for group in by_group]
+
+
+def counts_by_group(rows: Sequence[asyncpg.Record], groups: Sequence[int]) -> list[int]:
+    """``(group_key, count)`` rows as one count per group, 0 where absent."""
+    found = {r["group_key"]: r["count"] for r in rows}
+    return [int(found.get(g, 0)) for g in groups]
+
+
 def in_key_order(keys: Sequence[K], items: Iterable[T], key_of: Callable[[T], K]) -> list[T | None]:
     """Items arranged as ``keys`` (None where missing): what a DataLoader batch must return."""
     by_key = {key_of(item): item for item in items}

@@ -14,12 +14,14 @@ from db.repositories._sql import (
     Key,
     Page,
     Where,
+    counts_by_group,
     domain_errors,
     grouped,
     in_key_order,
     like_pattern,
     one,
     page_of,
+    pages_by_group,
 )
 
 COLUMNS = (
@@ -88,8 +90,8 @@ def key_types(order: AccountOrder) -> tuple[type, ...]:
     return ORDERS[order][2]
 
 
-def _where(f: AccountFilter) -> Where:
-    where = Where()
+def _where(f: AccountFilter, where: Where | None = None) -> Where:
+    where = where or Where()
     if f.coverage is not None:
         where.add("a.coverage = {}", f.coverage.value)
     if f.territory_id is not None:
@@ -139,6 +141,48 @@ async def count(pool: asyncpg.Pool, f: AccountFilter) -> int:
     where = _where(f)
     value = await pool.fetchval(f"SELECT count(*) FROM accounts a WHERE {where.sql()}", *where.args)
     return int(value)
+
+
+async def pages_by_territory(
+    pool: asyncpg.Pool,
+    territory_ids: Sequence[int],
+    f: AccountFilter,
+    order: AccountOrder,
+    after: Key | None,
+    limit: int,
+) -> list[Page[Account]]:
+    """One page per territory in one statement (LATERAL): ``Territory.accounts`` batched."""
+    order_by, after_sql, _ = ORDERS[order]
+    where = Where()
+    groups = where.param(list(territory_ids))
+    where.add("a.territory_id = t.group_key")
+    _where(f, where)
+    if after is not None:
+        where.add(after_sql, *after)
+    limit_param = where.param(limit + 1)
+    outer_order = order_by.replace("ORDER BY", "ORDER BY t.group_key,")
+    sql = (
+        f"SELECT t.group_key, a.* FROM unnest({groups}::bigint[]) AS t (group_key)"
+        f" CROSS JOIN LATERAL (SELECT {COLUMNS} FROM accounts a WHERE {where.sql()}"
+        f" {order_by} LIMIT {limit_param}) a {outer_order}"
+    )
+    key = _Keys.whitespace if order is AccountOrder.TOTAL_WHITESPACE_DESC else _Keys.name
+    rows = await pool.fetch(sql, *where.args)
+    return pages_by_group(rows, territory_ids, limit, Account.from_row, key)
+
+
+async def counts_by_territory(
+    pool: asyncpg.Pool, territory_ids: Sequence[int], f: AccountFilter
+) -> list[int]:
+    """How many accounts match ``f`` in each territory, in one statement."""
+    where = Where()
+    where.add("a.territory_id = any({}::bigint[])", list(territory_ids))
+    _where(f, where)
+    sql = (
+        "SELECT a.territory_id AS group_key, count(*) AS count FROM accounts a"
+        f" WHERE {where.sql()} GROUP BY a.territory_id"
+    )
+    return counts_by_group(await pool.fetch(sql, *where.args), territory_ids)
 
 
 async def get_many(pool: asyncpg.Pool, ids: Sequence[int]) -> list[Account | None]:

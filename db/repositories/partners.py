@@ -15,12 +15,14 @@ from db.repositories._sql import (
     Key,
     Page,
     Where,
+    counts_by_group,
     domain_errors,
     grouped,
     in_key_order,
     like_pattern,
     one,
     page_of,
+    pages_by_group,
 )
 
 COLUMNS = "p.id, p.name, p.track, p.tier, p.capacity, p.active, p.created_at, p.updated_at"
@@ -72,8 +74,8 @@ KEY_TYPES = (str, int)
 """Types of a partner page key: (lower(name), id)."""
 
 
-def _where(f: PartnerFilter) -> Where:
-    where = Where()
+def _where(f: PartnerFilter, where: Where | None = None) -> Where:
+    where = where or Where()
     if f.track is not None:
         where.add("p.track = {}", f.track.value)
     if f.tier is not None:
@@ -119,6 +121,50 @@ async def count(pool: asyncpg.Pool, f: PartnerFilter) -> int:
     where = _where(f)
     value = await pool.fetchval(f"SELECT count(*) FROM partners p WHERE {where.sql()}", *where.args)
     return int(value)
+
+
+SERVES_GROUP = (
+    "EXISTS (SELECT 1 FROM partner_territories pt"
+    " WHERE pt.partner_id = p.id AND pt.territory_id = t.group_key)"
+)
+
+
+async def pages_by_territory(
+    pool: asyncpg.Pool,
+    territory_ids: Sequence[int],
+    f: PartnerFilter,
+    after: Key | None,
+    limit: int,
+) -> list[Page[Partner]]:
+    """One page of partners per territory in one statement: ``Territory.partners`` batched."""
+    where = Where()
+    groups = where.param(list(territory_ids))
+    where.add(SERVES_GROUP)
+    _where(f, where)
+    if after is not None:
+        where.add(AFTER, *after)
+    limit_param = where.param(limit + 1)
+    sql = (
+        f"SELECT t.group_key, p.* FROM unnest({groups}::bigint[]) AS t (group_key)"
+        f" CROSS JOIN LATERAL (SELECT {COLUMNS} FROM partners p WHERE {where.sql()}"
+        f" {ORDER} LIMIT {limit_param}) p ORDER BY t.group_key, lower(p.name), p.id"
+    )
+    rows = await pool.fetch(sql, *where.args)
+    return pages_by_group(rows, territory_ids, limit, Partner.from_row, _key)
+
+
+async def counts_by_territory(
+    pool: asyncpg.Pool, territory_ids: Sequence[int], f: PartnerFilter
+) -> list[int]:
+    """How many partners matching ``f`` serve each territory, in one statement."""
+    where = Where()
+    where.add("pt.territory_id = any({}::bigint[])", list(territory_ids))
+    _where(f, where)
+    sql = (
+        "SELECT pt.territory_id AS group_key, count(*) AS count FROM partner_territories pt"
+        f" JOIN partners p ON p.id = pt.partner_id WHERE {where.sql()} GROUP BY pt.territory_id"
+    )
+    return counts_by_group(await pool.fetch(sql, *where.args), territory_ids)
 
 
 async def get_many(pool: asyncpg.Pool, ids: Sequence[int]) -> list[Partner | None]:

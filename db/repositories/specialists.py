@@ -13,10 +13,12 @@ from db.repositories._sql import (
     Key,
     Page,
     Where,
+    counts_by_group,
     domain_errors,
     in_key_order,
     one,
     page_of,
+    pages_by_group,
 )
 
 COLUMNS = (
@@ -45,8 +47,8 @@ KEY_TYPES = (int,)
 """Types of a specialist page key: (id,)."""
 
 
-def _where(f: SpecialistFilter) -> Where:
-    where = Where()
+def _where(f: SpecialistFilter, where: Where | None = None) -> Where:
+    where = where or Where()
     if f.territory_id is not None:
         where.add("s.territory_id = {}", f.territory_id)
     if f.product_line_id is not None:
@@ -75,6 +77,44 @@ async def count(pool: asyncpg.Pool, f: SpecialistFilter) -> int:
     where = _where(f)
     sql = f"SELECT count(*) FROM specialists s WHERE {where.sql()}"
     return int(await pool.fetchval(sql, *where.args))
+
+
+async def pages_by_territory(
+    pool: asyncpg.Pool,
+    territory_ids: Sequence[int],
+    f: SpecialistFilter,
+    after: Key | None,
+    limit: int,
+) -> list[Page[Specialist]]:
+    """One page of specialists per territory in one statement: ``Territory.specialists``."""
+    where = Where()
+    groups = where.param(list(territory_ids))
+    where.add("s.territory_id = t.group_key")
+    _where(f, where)
+    if after is not None:
+        where.add(AFTER, *after)
+    limit_param = where.param(limit + 1)
+    sql = (
+        f"SELECT t.group_key, s.* FROM unnest({groups}::bigint[]) AS t (group_key)"
+        f" CROSS JOIN LATERAL (SELECT {COLUMNS} FROM specialists s WHERE {where.sql()}"
+        f" {ORDER} LIMIT {limit_param}) s ORDER BY t.group_key, s.id"
+    )
+    rows = await pool.fetch(sql, *where.args)
+    return pages_by_group(rows, territory_ids, limit, Specialist.from_row, _key)
+
+
+async def counts_by_territory(
+    pool: asyncpg.Pool, territory_ids: Sequence[int], f: SpecialistFilter
+) -> list[int]:
+    """How many specialists matching ``f`` work in each territory, in one statement."""
+    where = Where()
+    where.add("s.territory_id = any({}::bigint[])", list(territory_ids))
+    _where(f, where)
+    sql = (
+        "SELECT s.territory_id AS group_key, count(*) AS count FROM specialists s"
+        f" WHERE {where.sql()} GROUP BY s.territory_id"
+    )
+    return counts_by_group(await pool.fetch(sql, *where.args), territory_ids)
 
 
 async def get_many(pool: asyncpg.Pool, ids: Sequence[int]) -> list[Specialist | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 import strawberry
 
@@ -38,11 +38,24 @@ async def account_connection(
     """A page of accounts in ``order``; ``territory_id`` narrows to one territory."""
     check_first(first)
     key = decode_cursor(after, order.value, accounts.key_types(order))
-    f = base if territory_id is None else dataclasses.replace(base, territory_id=territory_id)
     pool = info.context.pool
-    page = await accounts.list_page(pool, f, order, key, first)
+    count: Callable[[], Awaitable[int]]
+    if territory_id is None:
+        page = await accounts.list_page(pool, base, order, key, first)
+        count = lambda: accounts.count(pool, base)  # noqa: E731
+    else:  # one territory among the parents of a nested connection: batched per request
+        f = dataclasses.replace(base, territory_id=None)
+        loaders = info.context.loaders
+        pages = loaders.grouped(
+            ("accounts", f, order, key, first),
+            lambda ids: accounts.pages_by_territory(pool, ids, f, order, key, first),
+        )
+        counts = loaders.grouped(
+            ("account_counts", f), lambda ids: accounts.counts_by_territory(pool, ids, f)
+        )
+        page = await pages.load(territory_id)
+        count = lambda: counts.load(territory_id)  # noqa: E731
     await _prefetch(info, page.items)
-    count = lambda: accounts.count(pool, f)  # noqa: E731
     return connection(page, Account.from_domain, order.value, count, after)
 
 

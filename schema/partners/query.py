@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 import strawberry
 
@@ -37,11 +37,25 @@ async def partner_connection(
     """A page of partners by name; ``territory_id`` narrows to one territory."""
     check_first(first)
     key = decode_cursor(after, ORDER, partners.KEY_TYPES)
-    f = base if territory_id is None else dataclasses.replace(base, territory_id=territory_id)
     pool = info.context.pool
-    page = await partners.list_page(pool, f, key, first)
+    count: Callable[[], Awaitable[int]]
+    if territory_id is None:
+        page = await partners.list_page(pool, base, key, first)
+        count = lambda: partners.count(pool, base)  # noqa: E731
+    else:  # one territory among the parents of a nested connection: batched per request
+        f = dataclasses.replace(base, territory_id=None)
+        loaders = info.context.loaders
+        pages = loaders.grouped(
+            ("partners", f, key, first),
+            lambda ids: partners.pages_by_territory(pool, ids, f, key, first),
+        )
+        counts = loaders.grouped(
+            ("partner_counts", f), lambda ids: partners.counts_by_territory(pool, ids, f)
+        )
+        page = await pages.load(territory_id)
+        count = lambda: counts.load(territory_id)  # noqa: E731
     await _prefetch(info, [p.id for p in page.items])
-    return connection(page, Partner.from_domain, ORDER, lambda: partners.count(pool, f), after)
+    return connection(page, Partner.from_domain, ORDER, count, after)
 
 
 async def _prefetch(info: Info, ids: list[int]) -> None:

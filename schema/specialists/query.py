@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 
 import strawberry
 
@@ -29,16 +30,31 @@ async def specialist_connection(
     after: str | None,
     base: SpecialistFilter,
     product_line_id: strawberry.ID | None,
+    territory_id: int | None = None,
 ) -> Connection[Specialist]:
-    """A page of specialists by id, optionally of one product line."""
+    """A page of specialists by id, optionally of one product line and one territory."""
     check_first(first)
     with as_user_input():
         line = decode_optional(product_line_id, "ProductLine", "product_line_id")
     key = decode_cursor(after, ORDER, specialists.KEY_TYPES)
     f = dataclasses.replace(base, product_line_id=line) if line is not None else base
     pool = info.context.pool
-    page = await specialists.list_page(pool, f, key, first)
-    count = lambda: specialists.count(pool, f)  # noqa: E731
+    count: Callable[[], Awaitable[int]]
+    if territory_id is None:
+        page = await specialists.list_page(pool, f, key, first)
+        count = lambda: specialists.count(pool, f)  # noqa: E731
+    else:  # one territory among the parents of a nested connection: batched per request
+        g = dataclasses.replace(f, territory_id=None)
+        loaders = info.context.loaders
+        pages = loaders.grouped(
+            ("specialists", g, key, first),
+            lambda ids: specialists.pages_by_territory(pool, ids, g, key, first),
+        )
+        counts = loaders.grouped(
+            ("specialist_counts", g), lambda ids: specialists.counts_by_territory(pool, ids, g)
+        )
+        page = await pages.load(territory_id)
+        count = lambda: counts.load(territory_id)  # noqa: E731
     return connection(page, Specialist.from_domain, ORDER, count, after)
 
 

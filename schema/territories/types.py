@@ -91,5 +91,5 @@ class Territory(Node):
         from schema.specialists.query import specialist_connection
 
         return await specialist_connection(
-            info, first, after, SpecialistFilter(territory_id=self.db_id), product_line_id
+            info, first, after, SpecialistFilter(), product_line_id, territory_id=self.db_id
         )

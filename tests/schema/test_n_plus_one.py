@@ -98,3 +98,20 @@ async def test_partners_page_statements_do_not_grow(
     assert small == large == 4, counter.statements
     size = ok(await run("{ partners(first: 100) { totalCount } }"))["partners"]["totalCount"]
     assert size >= 50
+
+
+TERRITORIES = """{ territories { code
+  accounts(first: 3) { totalCount edges { node { name wallets { walletCents } } } }
+  partners(first: 2) { totalCount edges { node { name competencies { attachRate } } } }
+  specialists(first: 2) { totalCount edges { node { name } } } } }"""
+
+
+async def test_nested_territory_connections_are_batched(
+    counted: tuple[StatementCounter, Run],
+) -> None:
+    counter, run = counted
+    count = await counter.count(run, TERRITORIES)
+    # territories 1; accounts page + count + wallets + product lines 4; partners page + count
+    # + competencies 3 (product lines already cached); specialists page + count 2 = 10,
+    # whatever the number of territories (6 here: one query per territory would be 30+)
+    assert count == 10, counter.statements

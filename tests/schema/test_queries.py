@@ -135,3 +135,25 @@ async def test_unknown_ids_resolve_to_null(run: Run) -> None:
         )
     )
     assert data == {"partner": None, "node": None}
+
+
+async def test_nested_pages_equal_the_filtered_top_level_pages(run: Run) -> None:
+    nested = ok(
+        await run(
+            """{ territories { id
+            accounts(first: 3, order: NAME_ASC) { pageInfo { hasNextPage endCursor }
+              edges { node { id } } }
+            partners(first: 2) { totalCount edges { node { id } } }
+            specialists(first: 1) { totalCount edges { node { id } } } } }"""
+        )
+    )["territories"]
+    top = """query ($t: ID!) {
+      accounts(first: 3, order: NAME_ASC, filter: {territoryId: $t}) {
+        pageInfo { hasNextPage endCursor } edges { node { id } } }
+      partners(first: 2, filter: {territoryId: $t}) { totalCount edges { node { id } } }
+      specialists(first: 1, territoryId: $t) { totalCount edges { node { id } } } }"""
+    assert len(nested) == 6
+    for territory in nested:
+        expected = ok(await run(top, t=territory["id"]))
+        for field in ("accounts", "partners", "specialists"):
+            assert territory[field] == expected[field], (territory["id"], field)

@@ -1,0 +1,1 @@
+"""Scenarios in GraphQL: types, inputs, payloads, queries, mutations, solve progress subscription."""
