@@ -1,1 +1,1 @@
-"""Scenarios in GraphQL: types, inputs, payloads, queries, mutations, solve progress subscription."""
+"""Scenarios in GraphQL: types, inputs, payloads, queries, mutations, progress subscription."""

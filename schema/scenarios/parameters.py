@@ -110,7 +110,9 @@ class ScenarioParameters:
                 forbids=pairs(pol.forbids),
                 tier_floor=None
                 if floor is None
-                else TierFloor(min_whitespace_cents=str(floor.min_whitespace_cents), tier=floor.tier),
+                else TierFloor(
+                    min_whitespace_cents=str(floor.min_whitespace_cents), tier=floor.tier
+                ),
                 min_track_share=[TrackShare(track=t, share=s) for t, s in pol.min_track_share],
                 max_accounts_per_partner=pol.max_accounts_per_partner,
                 stickiness=pol.stickiness,
@@ -187,7 +189,9 @@ class ScenarioParametersInput:
                 for i, x in enumerate(items)
             )
 
-        def caps(items: list[CapacityOverrideInput], kind: str, where: str) -> tuple[m.CapacityOverride, ...]:
+        def caps(
+            items: list[CapacityOverrideInput], kind: str, where: str
+        ) -> tuple[m.CapacityOverride, ...]:
             return tuple(
                 m.CapacityOverride(decode_id(c.id, kind, f"{P}.{where}[{i}].id"), c.capacity)
                 for i, c in enumerate(items)
@@ -198,7 +202,9 @@ class ScenarioParametersInput:
             scope=m.Scope(
                 territory_ids=ids("Territory", scope.territory_ids, "scope.territory_ids"),
                 coverage=scope.coverage,
-                product_line_ids=ids("ProductLine", scope.product_line_ids, "scope.product_line_ids"),
+                product_line_ids=ids(
+                    "ProductLine", scope.product_line_ids, "scope.product_line_ids"
+                ),
                 account_ids=ids("Account", scope.account_ids, "scope.account_ids"),
             ),
             partner_capacities=caps(self.partner_capacities, "Partner", "partner_capacities"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import strawberry
 
-from db.repositories import _sql
 from db.scenarios import repository
 from db.scenarios.models import ScenarioFilter
 from schema.common.connection import (
@@ -53,7 +52,7 @@ class ScenarioQuery:
             created_by=filter.created_by if filter else None,
         )
         pool = info.context.pool
-        page: _sql.Page[object] = await repository.list_page(pool, f, key, first)  # type: ignore[assignment]
+        page = await repository.list_page(pool, f, key, first)
         return connection(
-            page, Scenario.from_domain, ORDER, lambda: repository.count(pool, f), after  # type: ignore[arg-type]
+            page, Scenario.from_domain, ORDER, lambda: repository.count(pool, f), after
         )
