@@ -17,6 +17,7 @@ from api.health import healthz, readyz
 from api.settings import Settings
 from db.migrate import migrate
 from db.pool import create_pool
+from schema.app import create_graphql_app
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +46,6 @@ class _GraphQLSlot:
         await self.app(scope, receive, send)
 
 
-def _graphql_app(pool: asyncpg.Pool, settings: Settings) -> ASGIApp:
-    """Build the schema's ASGI app (GraphiQL and introspection off in production)."""
-    from schema.app import create_graphql_app
-
-    app: ASGIApp = create_graphql_app(pool, production=settings.production)
-    return app
-
-
 def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Starlette:
     """Build the service. Lifespan opens a pool on `settings.database_url` (unless `pool` is
     given: then the caller owns it), applies pending migrations and mounts GraphQL."""
@@ -76,7 +69,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Starl
             applied = await migrate(active)
             if applied:
                 log.info("applied migrations: %s", ", ".join(applied))
-            graphql.app = _graphql_app(active, settings)
+            graphql.app = create_graphql_app(active, production=settings.production)
             app.state.pool = active
             yield {"pool": active}
         finally:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import asyncpg
 import httpx
 import pytest
+import uvicorn
 from starlette.applications import Starlette
+from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
 
 from api.app import create_app
 from api.settings import Secret, Settings
 from db.migrate import discover
+from tests.conftest import SEEDED_CHANNEL
 from tests.pgtools import Databases
 
 MakeDatabase = Callable[[str], Awaitable[str]]
@@ -108,3 +114,37 @@ async def test_no_database_url_and_no_pool_is_a_clear_error() -> None:
     with pytest.raises(RuntimeError, match="DATABASE_URL is not set"):
         async with running(app):
             pass
+
+
+@asynccontextmanager
+async def served(app: Starlette) -> AsyncIterator[str]:
+    """Serve the app with uvicorn on a free port in this event loop; yield host:port."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="on", log_level="warning")
+    server = uvicorn.Server(config)
+    sock = config.bind_socket()
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            assert not task.done(), "uvicorn stopped during startup"
+            await asyncio.sleep(0.01)
+        host, port = sock.getsockname()[:2]
+        yield f"{host}:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def test_graphql_websocket_speaks_graphql_transport_ws(seeded_pool: asyncpg.Pool) -> None:
+    async with (
+        served(create_app(Settings(), pool=seeded_pool)) as address,
+        connect(
+            f"ws://{address}/graphql", subprotocols=[Subprotocol("graphql-transport-ws")]
+        ) as ws,
+    ):
+        await ws.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+        query = "{ territories { code } }"
+        await ws.send(json.dumps({"type": "subscribe", "id": "1", "payload": {"query": query}}))
+        message = json.loads(await ws.recv())
+    assert (message["type"], message["id"]) == ("next", "1")
+    assert len(message["payload"]["data"]["territories"]) == SEEDED_CHANNEL["territories"]
