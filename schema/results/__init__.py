@@ -1,0 +1,1 @@
+"""GraphQL of solved scenarios: results, KPIs, comparison, publish and repair."""
