@@ -18,7 +18,7 @@ from api.embedded import embedded_database
 from api.settings import Settings
 from db.migrate import migrate
 from db.pool import connect
-from db.seed import has_channel_data, seed
+from db.seed import SeedError, has_channel_data, seed
 from solver.synthetic import generate_channel
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,10 @@ async def prepare(url: str, *, demo_accounts: int | None) -> None:
             return
         started = time.perf_counter()
         channel = generate_channel(seed=0, **{**DEMO_SIZE, "accounts": demo_accounts})
-        counts = await seed(conn, channel)
+        try:
+            counts = await seed(conn, channel)
+        except SeedError:
+            return  # another process loaded it since the check above
         print(
             f"loaded demo data: {counts.accounts} accounts, {counts.partners} partners, "
             f"{counts.territories} territories, {counts.specialists} specialists "

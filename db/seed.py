@@ -32,6 +32,8 @@ CHANNEL_TABLES: tuple[str, ...] = (
 )
 # Tables whose rows mean "this database already holds a channel".
 _ROOT_TABLES = ("product_lines", "territories", "partners", "specialists", "accounts")
+# pg_advisory_xact_lock key serialising seeds ("allot" + 2; migrations use + 1).
+SEED_LOCK_KEY = 0x616C6C6F74_02
 
 
 class SeedError(Exception):
@@ -87,6 +89,9 @@ async def seed(
 async def _seed(conn: AnyConnection, channel: SyntheticChannel, reset: bool) -> SeedCounts:
     """Check emptiness (or reset) and copy every table, all in one transaction."""
     async with conn.transaction():
+        # Two processes seeding an empty database at once (two `allot serve` starting): the
+        # second waits here, then finds the data and gets a SeedError, not a duplicate key.
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", SEED_LOCK_KEY)
         if reset:
             tables = ", ".join(CHANNEL_TABLES)
             # CASCADE: scenarios, assignments and the like refer to the channel and go too.

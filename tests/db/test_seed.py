@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import asyncpg
 import pytest
 
-from db.seed import CHANNEL_TABLES, SeedError, channel_row_counts, seed
+from db.seed import CHANNEL_TABLES, SeedCounts, SeedError, channel_row_counts, seed
 from solver.synthetic import SyntheticChannel, generate_channel
 
 
@@ -136,3 +137,19 @@ async def test_failing_seed_writes_nothing(pool: asyncpg.Pool) -> None:
         )
     assert enabled == "O"  # enabled ("origin")
     assert (await seed(pool, channel)).accounts == len(channel.accounts)
+
+
+async def test_concurrent_seeds_load_once_and_the_other_is_refused(database_url: str) -> None:
+    channel = generate_channel(seed=3, accounts=40, partners=5, territories=3, specialists=4)
+    pools = [await asyncpg.create_pool(database_url, min_size=1, max_size=1) for _ in range(2)]
+    try:
+        results = await asyncio.gather(*(seed(p, channel) for p in pools), return_exceptions=True)
+        async with pools[0].acquire() as conn:
+            counts = await channel_row_counts(conn)
+    finally:
+        for p in pools:
+            await p.close()
+    loaded = [r for r in results if isinstance(r, SeedCounts)]
+    refused = [r for r in results if isinstance(r, SeedError)]
+    assert (len(loaded), len(refused)) == (1, 1), results
+    assert counts == _expected_counts(channel)
