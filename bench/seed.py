@@ -23,10 +23,10 @@ import asyncpg
 from db.dsn import with_database
 from db.migrate import migrate
 from db.seed import seed
-from solver.synthetic import generate_channel
+from solver.synthetic import SyntheticChannel, generate_channel
 
 
-async def _load_once(server: str, channel: object) -> float:
+async def _load_once(server: str, channel: SyntheticChannel) -> float:
     """Create a database, migrate it, seed `channel`, drop it; return the seed time."""
     name = f"allot_bench_seed_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(server)
@@ -37,7 +37,7 @@ async def _load_once(server: str, channel: object) -> float:
         conn = await asyncpg.connect(url)
         try:
             started = time.perf_counter()
-            await seed(conn, channel)  # type: ignore[arg-type]
+            await seed(conn, channel)
             elapsed = time.perf_counter() - started
         finally:
             await conn.close()
