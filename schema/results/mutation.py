@@ -7,6 +7,7 @@ import strawberry
 from db.principal import ANONYMOUS_SUBJECT
 from db.publish import publish
 from db.repair import repair
+from db.scenarios import repository
 from schema.common.errors import attempt
 from schema.common.ids import decode_id
 from schema.context import Info
@@ -28,7 +29,9 @@ class ResultMutation:
         async def work() -> PublishScenarioSuccess:
             scenario_id = decode_id(id, "Scenario")
             async with info.context.pool.acquire() as conn:
-                return PublishScenarioSuccess.from_domain(await publish(conn, scenario_id))
+                outcome = await publish(conn, scenario_id)
+                scenario = await repository.get(conn, scenario_id)
+            return PublishScenarioSuccess.from_domain(outcome, scenario)
 
         return await attempt(work)
 

@@ -10,6 +10,7 @@ from db.publish import PublishOutcome
 from db.scenarios.models import Scenario
 from schema.common.errors import ConflictError, NotFoundError, ValidationError
 from schema.common.ids import encode_id
+from schema.scenarios.types import Scenario as ScenarioType
 
 
 def _sid(db_id: int) -> strawberry.ID:
@@ -18,7 +19,7 @@ def _sid(db_id: int) -> strawberry.ID:
 
 @strawberry.type(description="The scenario is live: what its publication changed.")
 class PublishScenarioSuccess:
-    scenario_id: strawberry.ID
+    scenario: ScenarioType = strawberry.field(description="The scenario, now PUBLISHED.")
     offered: int = strawberry.field(description="New offers (status OFFERED).")
     kept: int = strawberry.field(
         description="Standing offers to the same partner, now owned by this scenario."
@@ -31,10 +32,10 @@ class PublishScenarioSuccess:
     already_published: bool = strawberry.field(description="True: nothing to do, it was live.")
 
     @classmethod
-    def from_domain(cls, out: PublishOutcome) -> Self:
-        """Map the domain value."""
+    def from_domain(cls, out: PublishOutcome, scenario: Scenario) -> Self:
+        """Map the domain values: the outcome and the scenario as it is now."""
         return cls(
-            scenario_id=_sid(out.scenario_id),
+            scenario=ScenarioType.from_domain(scenario),
             offered=out.offered,
             kept=out.kept,
             superseded=out.superseded,
@@ -46,14 +47,14 @@ class PublishScenarioSuccess:
 
 @strawberry.type(description="A REPAIR scenario was created and queued for solving.")
 class RepairScenarioSuccess:
-    scenario_id: strawberry.ID = strawberry.field(description="The new REPAIR scenario.")
+    scenario: ScenarioType = strawberry.field(description="The new REPAIR scenario (QUEUED).")
     accounts: int = strawberry.field(description="Accounts in its scope.")
 
     @classmethod
     def from_domain(cls, scenario: Scenario) -> Self:
         """Map the domain value."""
         return cls(
-            scenario_id=_sid(scenario.id),
+            scenario=ScenarioType.from_domain(scenario),
             accounts=len(scenario.parameters.scope.account_ids),
         )
 
