@@ -1,0 +1,114 @@
+"""Loader: scope filters against SQL, overrides and inactive partners; store: COPY round trip."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from db.scenarios import loader, repository, store
+from db.scenarios.models import (
+    AccountPartner,
+    CapacityOverride,
+    NewScenario,
+    Policy,
+    Scenario,
+    ScenarioParameters,
+    ScenarioStatus,
+    Scope,
+    ScopeCoverage,
+)
+from solver import SolveParams, problem_from_dict, result_to_dict, solve
+
+
+async def _scenario(pool: asyncpg.Pool, params: ScenarioParameters) -> Scenario:
+    return await repository.create(pool, NewScenario("load", "ann", parameters=params))
+
+
+async def test_default_scope_is_every_unnamed_account(seeded_pool: asyncpg.Pool) -> None:
+    s = await _scenario(seeded_pool, ScenarioParameters())
+    loaded = await loader.load(seeded_pool, s)
+    unnamed = await seeded_pool.fetch(
+        "SELECT id FROM accounts WHERE coverage = 'UNNAMED' ORDER BY id"
+    )
+    assert [a["id"] for a in loaded.problem["accounts"]] == [str(r["id"]) for r in unnamed]
+    data = problem_from_dict(loaded.problem)  # the solver accepts it as is
+    assert data.n_accounts == len(unnamed)
+    wallets = await seeded_pool.fetchval(
+        "SELECT count(*) FROM account_wallets w JOIN accounts a ON a.id = w.account_id "
+        "WHERE a.coverage = 'UNNAMED' AND w.whitespace_cents > 0"
+    )
+    assert loaded.stats["wallets"] == wallets
+
+
+async def test_scope_filters_match_sql(seeded_pool: asyncpg.Pool) -> None:
+    territory = await seeded_pool.fetchval("SELECT id FROM territories ORDER BY id LIMIT 1")
+    line = await seeded_pool.fetchval("SELECT id FROM product_lines ORDER BY id DESC LIMIT 1")
+    scope = Scope(territory_ids=(territory,), coverage=ScopeCoverage.ANY, product_line_ids=(line,))
+    s = await _scenario(seeded_pool, ScenarioParameters(scope=scope))
+    loaded = await loader.load(seeded_pool, s)
+    expected = await seeded_pool.fetch(
+        "SELECT DISTINCT a.id FROM accounts a JOIN account_wallets w ON w.account_id = a.id "
+        "WHERE a.territory_id = $1 AND w.product_line_id = $2 AND w.whitespace_cents > 0 "
+        "ORDER BY a.id",
+        territory,
+        line,
+    )
+    assert expected, "the seeded channel should have such accounts"
+    assert [a["id"] for a in loaded.problem["accounts"]] == [str(r["id"]) for r in expected]
+    explicit = Scope(account_ids=(expected[0]["id"],), coverage=ScopeCoverage.ANY)
+    s2 = await _scenario(seeded_pool, ScenarioParameters(scope=explicit))
+    loaded2 = await loader.load(seeded_pool, s2)
+    assert [a["id"] for a in loaded2.problem["accounts"]] == [str(expected[0]["id"])]
+
+
+async def test_overrides_inactive_partners_and_policy_outside_scope(
+    seeded_pool: asyncpg.Pool,
+) -> None:
+    partners = [r["id"] for r in await seeded_pool.fetch("SELECT id FROM partners ORDER BY id")]
+    named = await seeded_pool.fetchval("SELECT id FROM accounts WHERE coverage = 'NAMED' LIMIT 1")
+    specialist = await seeded_pool.fetchval("SELECT id FROM specialists ORDER BY id LIMIT 1")
+    await seeded_pool.execute("UPDATE partners SET active = false WHERE id = $1", partners[1])
+    params = ScenarioParameters(
+        partner_capacities=(CapacityOverride(partners[0], 1234),),
+        specialist_capacities=(CapacityOverride(specialist, 2),),
+        policy=Policy(pins=(AccountPartner(named, partners[0]),)),
+    )
+    s = await _scenario(seeded_pool, params)
+    loaded = await loader.load(seeded_pool, s)
+    by_id = {p["id"]: p for p in loaded.problem["partners"]}
+    assert by_id[str(partners[0])]["capacity"] == 1234
+    assert str(partners[1]) not in by_id
+    spec = {x["id"]: x for x in loaded.problem["specialists"]}
+    assert spec[str(specialist)]["capacity"] == 2
+    assert (
+        loaded.problem["policy"]["pins"] == [] and loaded.stats["policy_pairs_outside_scope"] == 1
+    )
+    assert all(a["incumbent"] != str(partners[1]) for a in loaded.problem["accounts"])
+
+
+async def test_store_round_trip(seeded_pool: asyncpg.Pool) -> None:
+    s = await _scenario(seeded_pool, ScenarioParameters(time_limit_s=1))
+    loaded = await loader.load(seeded_pool, s)
+    data = problem_from_dict(loaded.problem)
+    result = solve(data, SolveParams(time_limit=1, workers=1))
+    outcome = store.outcome_from_result(result_to_dict(result, data))
+    sid = s.id
+    await seeded_pool.execute("UPDATE scenarios SET status = 'SOLVING' WHERE id = $1", sid)
+    async with seeded_pool.acquire() as conn:
+        done = await store.store(conn, sid, outcome)
+    assert done.status is ScenarioStatus.SOLVED and done.solver_status == result.status.value
+    assert done.objective_cents == round(result.objective)
+    rows = await seeded_pool.fetch(
+        "SELECT account_id, partner_id, specialist_ids FROM scenario_assignments "
+        "WHERE scenario_id = $1 ORDER BY account_id",
+        sid,
+    )
+    assigned = {
+        int(data.account_ids[a]): int(data.partner_ids[p])
+        for a, p in enumerate(result.allocation.partner.tolist())
+        if p >= 0
+    }
+    assert {r["account_id"]: r["partner_id"] for r in rows} == assigned
+    unassigned = await seeded_pool.fetchval(
+        "SELECT count(*) FROM scenario_unassigned WHERE scenario_id = $1", sid
+    )
+    assert len(rows) + unassigned == data.n_accounts
