@@ -29,7 +29,9 @@ T = TypeVar("T")
 
 class _OfLine(Protocol):
     @property
-    def product_line_id(self) -> int: ...
+    def product_line_id(self) -> int:
+        """The product line the item belongs to."""
+        ...
 
 
 L = TypeVar("L", bound=_OfLine)
@@ -39,6 +41,7 @@ def _loader(
     pool: asyncpg.Pool, batch: Callable[[asyncpg.Pool, Sequence[int]], Awaitable[list[T]]]
 ) -> DataLoader[int, T]:
     async def load(keys: list[int]) -> list[T]:
+        """Resolve ``load``."""
         return await batch(pool, keys)
 
     return DataLoader(load_fn=load)
@@ -60,6 +63,7 @@ class Dataloaders:
         if loader is None:
 
             async def load(keys: list[int]) -> list[T]:
+                """Resolve ``load``."""
                 return await batch(keys)
 
             loader = DataLoader(load_fn=load)
@@ -101,6 +105,7 @@ class Dataloaders:
         """Competencies of a partner with their product lines, by partner id."""
 
         async def load(keys: list[int]) -> list[list[tuple[PartnerCompetency, ProductLine]]]:
+            """Resolve ``load``."""
             groups = await partners.competencies_for(self.pool, keys)
             return await self._with_lines(groups)
 
@@ -111,6 +116,7 @@ class Dataloaders:
         """Wallets of an account with their product lines, by account id."""
 
         async def load(keys: list[int]) -> list[list[tuple[Wallet, ProductLine]]]:
+            """Resolve ``load``."""
             groups = await accounts.wallets_for(self.pool, keys)
             return await self._with_lines(groups)
 

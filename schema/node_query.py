@@ -40,8 +40,11 @@ async def load_node(info: Info, type_name: str, db_id: int) -> Node | None:
 
 @strawberry.type
 class NodeQuery:
+    """Read fields of the Node feature."""
+
     @strawberry.field(description="Any object by its global ID, or null when it does not exist.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        """Any object by its global ID, or null when it does not exist."""
         with as_user_input():
             type_name, db_id = decode_any(id)
         return await load_node(info, type_name, db_id)

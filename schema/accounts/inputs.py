@@ -13,12 +13,16 @@ from schema.common.scalars import Cents
 
 @strawberry.input(description="Accounts with at least this whitespace in one product line.")
 class WhitespaceFilterInput:
+    """Accounts with at least this whitespace in one product line."""
+
     product_line_id: strawberry.ID
     min_cents: Cents = Cents(0)
 
 
 @strawberry.input(description="Account list filters; all optional, combined with AND.")
 class AccountFilterInput:
+    """Account list filters; all optional, combined with AND."""
+
     coverage: Coverage | None = None
     territory_id: strawberry.ID | None = None
     incumbent_partner_id: strawberry.ID | None = None
@@ -48,6 +52,8 @@ class AccountFilterInput:
 
 @strawberry.input
 class CreateAccountInput:
+    """GraphQL input ``CreateAccountInput``."""
+
     external_ref: str
     name: str
     territory_id: strawberry.ID
@@ -75,6 +81,8 @@ class CreateAccountInput:
     description="Fields to change; omitted fields stay. `incumbentPartnerId: null` clears it."
 )
 class UpdateAccountInput:
+    """Fields to change; omitted fields stay. `incumbentPartnerId: null` clears it."""
+
     name: str | None = None
     territory_id: strawberry.ID | None = None
     segment: Segment | None = None
@@ -101,6 +109,8 @@ class UpdateAccountInput:
 
 @strawberry.input(description="An account's wallet and spend for one product line, in cents.")
 class SetAccountWalletInput:
+    """An account's wallet and spend for one product line, in cents."""
+
     account_id: strawberry.ID
     product_line_id: strawberry.ID
     wallet_cents: Cents

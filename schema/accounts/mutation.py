@@ -25,8 +25,12 @@ def _success(account: models.Account) -> AccountSuccess:
 
 @strawberry.type
 class AccountMutation:
+    """Write fields of the Account feature; each returns a union payload."""
+
     @strawberry.mutation(description="Create an account (external refs are unique).")
     async def create_account(self, info: Info, input: CreateAccountInput) -> AccountPayload:
+        """Create an account (external refs are unique)."""
+
         async def work() -> AccountSuccess:
             with prefixed("input"):
                 return _success(await accounts.create(info.context.pool, input.to_domain()))
@@ -37,6 +41,8 @@ class AccountMutation:
     async def update_account(
         self, info: Info, id: strawberry.ID, input: UpdateAccountInput
     ) -> AccountPayload:
+        """Change an account's fields."""
+
         async def work() -> AccountSuccess:
             account_id = decode_id(id, "Account")
             with prefixed("input"):
@@ -47,6 +53,8 @@ class AccountMutation:
 
     @strawberry.mutation(description="Set an account's wallet and spend for one product line.")
     async def set_account_wallet(self, info: Info, input: SetAccountWalletInput) -> AccountPayload:
+        """Set an account's wallet and spend for one product line."""
+
         async def work() -> AccountSuccess:
             with prefixed("input"):
                 return _success(await accounts.set_wallet(info.context.pool, input.to_domain()))
@@ -59,6 +67,8 @@ class AccountMutation:
     async def release_accounts(
         self, info: Info, ids: list[strawberry.ID]
     ) -> ReleaseAccountsPayload:
+        """Release NAMED accounts to the channel (UNNAMED), all or nothing."""
+
         async def work() -> ReleaseAccountsSuccess:
             db_ids = [decode_id(a, "Account", f"ids.{i}") for i, a in enumerate(ids)]
             released = await accounts.release(info.context.pool, db_ids)

@@ -12,11 +12,15 @@ from schema.common.errors import ConflictError, NotFoundError, ValidationError
 
 @strawberry.type(description="The account as written.")
 class AccountSuccess:
+    """The account as written."""
+
     account: Account
 
 
 @strawberry.type(description="The released accounts, in the order asked.")
 class ReleaseAccountsSuccess:
+    """The released accounts, in the order asked."""
+
     accounts: list[Account]
     released_count: int
 

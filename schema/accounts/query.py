@@ -79,6 +79,8 @@ async def _prefetch(info: Info, items: list[models.Account]) -> None:
 
 @strawberry.type
 class AccountQuery:
+    """Read fields of the Account feature."""
+
     @strawberry.field(description="Accounts, filtered and ordered; `first` is 1..100.")
     async def accounts(
         self,
@@ -88,12 +90,14 @@ class AccountQuery:
         filter: AccountFilterInput | None = None,
         order: AccountOrder = AccountOrder.TOTAL_WHITESPACE_DESC,
     ) -> Connection[Account]:
+        """Accounts, filtered and ordered; `first` is 1..100."""
         with as_user_input("filter"):
             base = filter.to_domain() if filter is not None else AccountFilter()
         return await account_connection(info, first, after, base, order)
 
     @strawberry.field(description="One account by global ID, or null.")
     async def account(self, info: Info, id: strawberry.ID) -> Account | None:
+        """One account by global ID, or null."""
         with as_user_input():
             db_id = decode_id(id, "Account")
         found = await info.context.loaders.accounts.load(db_id)

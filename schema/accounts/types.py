@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="An account's wallet, spend and whitespace for one product line.")
 class Wallet:
+    """An account's wallet, spend and whitespace for one product line."""
+
     wallet_cents: Cents = strawberry.field(description="What the account spends on the line.")
     spend_cents: Cents = strawberry.field(description="What it already buys from us.")
     whitespace_cents: Cents = strawberry.field(description="max(0, wallet - spend).")
@@ -46,6 +48,8 @@ class Wallet:
 
 @strawberry.type(description="A customer account.")
 class Account(Node):
+    """A customer account."""
+
     external_ref: str
     name: str
     segment: Segment
@@ -80,6 +84,7 @@ class Account(Node):
     def territory(
         self, info: Info
     ) -> Annotated[Territory, strawberry.lazy("schema.territories.types")]:
+        """Resolve ``territory``."""
         from schema.territories.types import Territory
 
         return now_or_later(
@@ -90,6 +95,7 @@ class Account(Node):
     def incumbent_partner(
         self, info: Info
     ) -> Annotated[Partner, strawberry.lazy("schema.partners.types")] | None:
+        """The partner that covers it today, if any."""
         from schema.partners.types import Partner
 
         if self.incumbent_partner_id is None:
@@ -100,12 +106,14 @@ class Account(Node):
 
     @strawberry.field(description="Wallets per product line (whitespace per line).")
     def wallets(self, info: Info) -> list[Wallet]:
+        """Wallets per product line (whitespace per line)."""
         return now_or_later(info.context.loaders.account_wallets, self.db_id, Wallet.from_pairs)
 
     @strawberry.field(description="Active partners serving its territory, by name.")
     def eligible_partners(
         self, info: Info
     ) -> list[Annotated[Partner, strawberry.lazy("schema.partners.types")]]:
+        """Active partners serving its territory, by name."""
         from schema.partners.types import Partner
 
         return now_or_later(

@@ -26,6 +26,8 @@ DEFAULT_PAGE = 20
 
 @strawberry.type(description="Where a page sits in the whole list.")
 class PageInfo:
+    """Where a page sits in the whole list."""
+
     has_next_page: bool
     has_previous_page: bool = strawberry.field(
         description="True when the page was asked for `after` a cursor (forward paging only)."
@@ -36,18 +38,23 @@ class PageInfo:
 
 @strawberry.type(description="One item of a page and its cursor.")
 class Edge(Generic[NodeT]):
+    """One item of a page and its cursor."""
+
     cursor: str
     node: NodeT
 
 
 @strawberry.type(description="A page of a list, with keyset cursors.")
 class Connection(Generic[NodeT]):
+    """A page of a list, with keyset cursors."""
+
     edges: list[Edge[NodeT]]
     page_info: PageInfo
     count: strawberry.Private[Callable[[], Awaitable[int]]]
 
     @strawberry.field(description="Number of items in the whole filtered list (one query).")
     async def total_count(self) -> int:
+        """Number of items in the whole filtered list (one query)."""
         return await self.count()
 
 

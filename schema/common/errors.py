@@ -52,6 +52,8 @@ def field_path(field: str, prefix: str = "") -> str:
 
 @strawberry.type(description="An input field breaks a rule; nothing was written.")
 class ValidationError:
+    """An input field breaks a rule; nothing was written."""
+
     field: str = strawberry.field(description="Path of the field, e.g. `input.capacity`.")
     rule: str = strawberry.field(description="The rule, e.g. `required`, `rate_0_1`, `exists`.")
     message: str
@@ -59,6 +61,8 @@ class ValidationError:
 
 @strawberry.type(description="The object the mutation refers to does not exist.")
 class NotFoundError:
+    """The object the mutation refers to does not exist."""
+
     entity: str
     id: strawberry.ID
     message: str
@@ -66,6 +70,8 @@ class NotFoundError:
 
 @strawberry.type(description="The write contradicts the current data (e.g. a duplicate name).")
 class ConflictError:
+    """The write contradicts the current data (e.g. a duplicate name)."""
+
     field: str
     message: str
 

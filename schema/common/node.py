@@ -7,4 +7,6 @@ import strawberry
 
 @strawberry.interface(description="An object with a global ID, fetchable with `node(id:)`.")
 class Node:
+    """An object with a global ID, fetchable with `node(id:)`."""
+
     id: strawberry.ID = strawberry.field(description="Global ID (opaque).")

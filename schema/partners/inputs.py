@@ -14,12 +14,16 @@ from schema.common.ids import decode_id, decode_optional
 
 @strawberry.input(description="Partners with at least this attach rate in a product line.")
 class CompetencyFilterInput:
+    """Partners with at least this attach rate in a product line."""
+
     product_line_id: strawberry.ID
     min_rate: float = 0.0
 
 
 @strawberry.input(description="Partner list filters; all optional, combined with AND.")
 class PartnerFilterInput:
+    """Partner list filters; all optional, combined with AND."""
+
     track: Track | None = None
     tier: Tier | None = None
     territory_id: strawberry.ID | None = None
@@ -49,6 +53,8 @@ class PartnerFilterInput:
 
 @strawberry.input
 class CreatePartnerInput:
+    """GraphQL input ``CreatePartnerInput``."""
+
     name: str
     track: Track
     tier: Tier
@@ -62,6 +68,8 @@ class CreatePartnerInput:
 
 @strawberry.input(description="Fields to change; omitted or null fields stay as they are.")
 class UpdatePartnerInput:
+    """Fields to change; omitted or null fields stay as they are."""
+
     name: str | None = None
     track: Track | None = None
     tier: Tier | None = None
@@ -81,6 +89,8 @@ class UpdatePartnerInput:
 
 @strawberry.input(description="One product line's attach rate, in [0, 1].")
 class CompetencyInput:
+    """One product line's attach rate, in [0, 1]."""
+
     product_line_id: strawberry.ID
     attach_rate: float
 

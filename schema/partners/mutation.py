@@ -25,8 +25,12 @@ def _success(partner: models.Partner) -> PartnerSuccess:
 
 @strawberry.type
 class PartnerMutation:
+    """Write fields of the Partner feature; each returns a union payload."""
+
     @strawberry.mutation(description="Create a partner (names are unique, case-insensitive).")
     async def create_partner(self, info: Info, input: CreatePartnerInput) -> PartnerPayload:
+        """Create a partner (names are unique, case-insensitive)."""
+
         async def work() -> PartnerSuccess:
             with prefixed("input"):
                 return _success(await partners.create(info.context.pool, input.to_domain()))
@@ -37,6 +41,8 @@ class PartnerMutation:
     async def update_partner(
         self, info: Info, id: strawberry.ID, input: UpdatePartnerInput
     ) -> PartnerPayload:
+        """Change a partner's fields."""
+
         async def work() -> PartnerSuccess:
             partner_id = decode_id(id, "Partner")
             with prefixed("input"):
@@ -49,6 +55,8 @@ class PartnerMutation:
     async def set_partner_territories(
         self, info: Info, id: strawberry.ID, territory_ids: list[strawberry.ID]
     ) -> PartnerPayload:
+        """Replace the territories a partner serves."""
+
         async def work() -> PartnerSuccess:
             partner_id = decode_id(id, "Partner")
             ids = [
@@ -62,6 +70,8 @@ class PartnerMutation:
     async def set_partner_competencies(
         self, info: Info, id: strawberry.ID, competencies: list[CompetencyInput]
     ) -> PartnerPayload:
+        """Replace a partner's attach rates per product line."""
+
         async def work() -> PartnerSuccess:
             partner_id = decode_id(id, "Partner")
             values = competencies_to_domain(competencies)
@@ -71,6 +81,8 @@ class PartnerMutation:
 
     @strawberry.mutation(description="Mark a partner inactive: no longer eligible for accounts.")
     async def deactivate_partner(self, info: Info, id: strawberry.ID) -> PartnerPayload:
+        """Mark a partner inactive: no longer eligible for accounts."""
+
         async def work() -> PartnerSuccess:
             partner_id = decode_id(id, "Partner")
             return _success(await partners.deactivate(info.context.pool, partner_id))

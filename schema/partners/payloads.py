@@ -12,6 +12,8 @@ from schema.partners.types import Partner
 
 @strawberry.type(description="The partner as written.")
 class PartnerSuccess:
+    """The partner as written."""
+
     partner: Partner
 
 

@@ -72,6 +72,8 @@ async def _prefetch(info: Info, ids: list[int]) -> None:
 
 @strawberry.type
 class PartnerQuery:
+    """Read fields of the Partner feature."""
+
     @strawberry.field(description="Partners by name, filtered; `first` is 1..100.")
     async def partners(
         self,
@@ -80,12 +82,14 @@ class PartnerQuery:
         after: str | None = None,
         filter: PartnerFilterInput | None = None,
     ) -> Connection[Partner]:
+        """Partners by name, filtered; `first` is 1..100."""
         with as_user_input("filter"):
             base = filter.to_domain() if filter is not None else PartnerFilter()
         return await partner_connection(info, first, after, base)
 
     @strawberry.field(description="One partner by global ID, or null.")
     async def partner(self, info: Info, id: strawberry.ID) -> Partner | None:
+        """One partner by global ID, or null."""
         with as_user_input():
             db_id = decode_id(id, "Partner")
         found = await info.context.loaders.partners.load(db_id)

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="A partner's attach rate for one product line.")
 class Competency:
+    """A partner's attach rate for one product line."""
+
     attach_rate: float = strawberry.field(description="Share of whitespace it converts, 0..1.")
     product_line: ProductLine
 
@@ -41,6 +43,8 @@ class Competency:
 
 @strawberry.type(description="A channel partner.")
 class Partner(Node):
+    """A channel partner."""
+
     name: str
     track: Track
     tier: Tier
@@ -79,6 +83,7 @@ class Partner(Node):
     def territories(
         self, info: Info
     ) -> list[Annotated[Territory, strawberry.lazy("schema.territories.types")]]:
+        """Territories it serves, by code."""
         from schema.territories.types import Territory
 
         return now_or_later(
@@ -87,6 +92,7 @@ class Partner(Node):
 
     @strawberry.field(description="Attach rates per product line.")
     def competencies(self, info: Info) -> list[Competency]:
+        """Attach rates per product line."""
         return now_or_later(
             info.context.loaders.partner_competencies, self.db_id, Competency.from_pairs
         )

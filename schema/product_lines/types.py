@@ -14,6 +14,8 @@ from schema.common.node import Node
 
 @strawberry.type(description="A product line (PCS, PRINT, ...) of a business unit.")
 class ProductLine(Node):
+    """A product line (PCS, PRINT, ...) of a business unit."""
+
     code: str
     name: str
     business_unit: BusinessUnit

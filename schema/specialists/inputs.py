@@ -13,6 +13,8 @@ from schema.common.ids import decode_id
 
 @strawberry.input
 class CreateSpecialistInput:
+    """GraphQL input ``CreateSpecialistInput``."""
+
     name: str
     territory_id: strawberry.ID
     product_line_id: strawberry.ID
@@ -34,6 +36,8 @@ class CreateSpecialistInput:
 
 @strawberry.input(description="Fields to change; omitted fields stay. `email: null` clears it.")
 class UpdateSpecialistInput:
+    """Fields to change; omitted fields stay. `email: null` clears it."""
+
     name: str | None = None
     territory_id: strawberry.ID | None = None
     product_line_id: strawberry.ID | None = None

@@ -15,10 +15,14 @@ from schema.specialists.types import Specialist
 
 @strawberry.type
 class SpecialistMutation:
+    """Write fields of the Specialist feature; each returns a union payload."""
+
     @strawberry.mutation(description="Create a specialist.")
     async def create_specialist(
         self, info: Info, input: CreateSpecialistInput
     ) -> SpecialistPayload:
+        """Create a specialist."""
+
         async def work() -> SpecialistSuccess:
             with prefixed("input"):
                 created = await specialists.create(info.context.pool, input.to_domain())
@@ -30,6 +34,8 @@ class SpecialistMutation:
     async def update_specialist(
         self, info: Info, id: strawberry.ID, input: UpdateSpecialistInput
     ) -> SpecialistPayload:
+        """Change a specialist's fields."""
+
         async def work() -> SpecialistSuccess:
             specialist_id = decode_id(id, "Specialist")
             with prefixed("input"):

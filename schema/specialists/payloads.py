@@ -12,6 +12,8 @@ from schema.specialists.types import Specialist
 
 @strawberry.type(description="The specialist as written.")
 class SpecialistSuccess:
+    """The specialist as written."""
+
     specialist: Specialist
 
 

@@ -60,6 +60,8 @@ async def specialist_connection(
 
 @strawberry.type
 class SpecialistQuery:
+    """Read fields of the Specialist feature."""
+
     @strawberry.field(description="Specialists by id, optionally of one territory and/or line.")
     async def specialists(
         self,
@@ -69,6 +71,7 @@ class SpecialistQuery:
         territory_id: strawberry.ID | None = None,
         product_line_id: strawberry.ID | None = None,
     ) -> Connection[Specialist]:
+        """Specialists by id, optionally of one territory and/or line."""
         with as_user_input():
             territory = decode_optional(territory_id, "Territory", "territory_id")
         base = SpecialistFilter(territory_id=territory)
@@ -76,6 +79,7 @@ class SpecialistQuery:
 
     @strawberry.field(description="One specialist by global ID, or null.")
     async def specialist(self, info: Info, id: strawberry.ID) -> Specialist | None:
+        """One specialist by global ID, or null."""
         with as_user_input():
             db_id = decode_id(id, "Specialist")
         found = await info.context.loaders.specialists.load(db_id)

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="A product specialist of one line in one territory.")
 class Specialist(Node):
+    """A product specialist of one line in one territory."""
+
     name: str
     email: str | None
     capacity: int = strawberry.field(description="How many accounts they can support.")
@@ -49,6 +51,7 @@ class Specialist(Node):
     async def territory(
         self, info: Info
     ) -> Annotated[Territory, strawberry.lazy("schema.territories.types")]:
+        """Resolve ``territory``."""
         from schema.territories.types import Territory
 
         found = await info.context.loaders.territories.load(self.territory_id)
@@ -59,6 +62,7 @@ class Specialist(Node):
     async def product_line(
         self, info: Info
     ) -> Annotated[ProductLine, strawberry.lazy("schema.product_lines.types")]:
+        """Resolve ``productLine``."""
         from schema.product_lines.types import ProductLine
 
         found = await info.context.loaders.product_lines.load(self.product_line_id)

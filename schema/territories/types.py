@@ -26,6 +26,8 @@ _AccountFilter = Annotated["AccountFilterInput", strawberry.lazy("schema.account
 
 @strawberry.type(description="A sales territory.")
 class Territory(Node):
+    """A sales territory."""
+
     code: str
     name: str
     region: str
@@ -61,6 +63,7 @@ class Territory(Node):
         after: str | None = None,
         filter: _PartnerFilter | None = None,
     ) -> Connection[Annotated[Partner, strawberry.lazy("schema.partners.types")]]:
+        """Partners serving this territory, by name."""
         from schema.partners.query import partner_connection
 
         base = filter.to_domain() if filter is not None else PartnerFilter()
@@ -75,6 +78,7 @@ class Territory(Node):
         filter: _AccountFilter | None = None,
         order: AccountOrder = AccountOrder.TOTAL_WHITESPACE_DESC,
     ) -> Connection[Annotated[Account, strawberry.lazy("schema.accounts.types")]]:
+        """Accounts in this territory."""
         from schema.accounts.query import account_connection
 
         base = filter.to_domain() if filter is not None else AccountFilter()
@@ -88,6 +92,7 @@ class Territory(Node):
         after: str | None = None,
         product_line_id: strawberry.ID | None = None,
     ) -> Connection[Annotated[Specialist, strawberry.lazy("schema.specialists.types")]]:
+        """Specialists working in this territory."""
         from schema.specialists.query import specialist_connection
 
         return await specialist_connection(
