@@ -95,6 +95,7 @@ def database() -> Iterator[str]:
 
 
 def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (for the server subprocess)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
