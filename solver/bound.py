@@ -8,7 +8,8 @@ the specialist with the best reduced value. For any multipliers >= 0
 
 bounds every allocation (weak duality), over *all* allowed pairs, so an LP solved over a pruned
 set of pairs still yields a bound for the full problem. With the LP's own duals it is at most
-the LP optimum when the LP saw every pair.
+the LP optimum when the LP saw every pair. On very large problems a specialist's gain is
+bounded by ``ws * lift`` (the partner-independent ceiling) instead of computed per pair.
 """
 
 from __future__ import annotations
@@ -20,6 +21,20 @@ from solver.problem import FloatArray
 from solver.space import Space
 
 CHUNK = 2048
+CROSS_MAX = 20_000_000  # above this many (pair, slot) combinations, use the ceiling
+
+
+def _specialist_ceiling(space: Space, nu: FloatArray) -> FloatArray:
+    """Per account, sum over lines of the best ``ws * lift - nu`` (>= every partner's gain)."""
+    d = space.data
+    gain = space.slot_max_gain - nu[space.slot_spec]
+    keep = gain > 0
+    acc = space.slot_account[keep]
+    key = acc * d.n_lines + d.specialist_line[space.slot_spec[keep]]
+    best = np.zeros(d.n_accounts * max(d.n_lines, 1))
+    np.maximum.at(best, key, gain[keep])
+    total: FloatArray = best.reshape(d.n_accounts, -1).sum(axis=1)
+    return total
 
 
 def reduced_pair_values(
@@ -35,6 +50,10 @@ def reduced_pair_values(
     for t, share in enumerate(d.policy.min_track_share):
         if share > 0 and tau[t] > 0:
             r += tau[t] * ((d.partner_track[p] == t) - share) * w
+    n_pair = np.diff(space.cand_start)
+    n_slot = np.diff(space.slot_start)
+    if int((n_pair * n_slot).sum()) > CROSS_MAX:
+        return r + _specialist_ceiling(space, nu)[a]
     accounts = np.arange(d.n_accounts, dtype=np.int64)
     for lo in range(0, d.n_accounts, CHUNK):
         pk, sj = space.cross(accounts[lo : lo + CHUNK])

@@ -13,30 +13,53 @@ from solver.problem import ProblemData
 from solver.result import Allocation
 from solver.space import Space, build_space
 
+CHUNK = 1 << 16
 
-def _partners(space: Space) -> list[int]:
-    """Partner per account, best pair first (pins first), within capacity and account limit."""
+
+def fill_partners(
+    space: Space,
+    start: np.ndarray | None = None,
+    priority: np.ndarray | None = None,
+    pairs: np.ndarray | None = None,
+) -> np.ndarray:
+    """Partner per account, best pair first (pins first), within capacity and account limit.
+
+    Accounts already placed in ``start`` stay and use their capacity; the others are filled in.
+    ``priority`` (per pair, default its value) orders the pairs, e.g. value minus the priced
+    capacity it uses; ``pairs`` limits the pairs considered. Sorted pairs are scanned in chunks;
+    each chunk first drops, with numpy, pairs whose account is placed or whose partner is full.
+    """
     d = space.data
-    cap = d.partner_capacity.tolist()
+    chosen = np.full(d.n_accounts, -1, np.int64) if start is None else start.copy()
+    placed = np.flatnonzero(chosen >= 0)
+    k0 = d.pair_index(placed, chosen[placed])
+    cap = d.partner_capacity - np.bincount(
+        chosen[placed], weights=d.pair_effort[k0], minlength=d.n_partners
+    )
     limit = d.policy.max_accounts_per_partner
-    left = [limit if limit is not None else d.n_accounts + 1] * d.n_partners
-    chosen = [-1] * d.n_accounts
-    cand = space.cand
-    pinned = d.policy.pins[d.pair_account[cand]] >= 0 if d.n_accounts else cand
-    has_slot = np.diff(space.slot_start)[d.pair_account[cand]] > 0
-    useful = (space.coef[cand] > 0) | has_slot | d.policy.must_cover | pinned
-    cand = cand[useful]
-    order = np.lexsort((-space.coef[cand], ~(d.policy.pins[d.pair_account[cand]] >= 0)))
-    ks = cand[order]
-    accs = d.pair_account[ks].tolist()
-    parts = d.pair_partner[ks].tolist()
-    effs = d.pair_effort[ks].tolist()
-    for a, p, e in zip(accs, parts, effs, strict=True):
-        if chosen[a] >= 0 or left[p] <= 0 or e > cap[p] + 1e-9:
-            continue
-        chosen[a] = p
-        cap[p] -= e
-        left[p] -= 1
+    left = np.full(d.n_partners, limit if limit is not None else d.n_accounts + 1, np.int64)
+    left -= np.bincount(chosen[placed], minlength=d.n_partners)
+    if priority is None and pairs is None:
+        ks = space.coef_order
+    else:
+        ks = space.cand if pairs is None else pairs
+        score = space.coef[ks] if priority is None else priority[ks]
+        ks = ks[np.argsort(-score, kind="stable")]
+    ks = ks[chosen[d.pair_account[ks]] < 0]
+    pinned = d.policy.pins[d.pair_account[ks]] >= 0
+    has_slot = np.diff(space.slot_start)[d.pair_account[ks]] > 0
+    useful = (space.coef[ks] > 0) | has_slot | d.policy.must_cover | pinned
+    ks = np.concatenate([ks[useful & pinned], ks[useful & ~pinned]])
+    for lo in range(0, len(ks), CHUNK):
+        k = ks[lo : lo + CHUNK]
+        acc, part, eff = d.pair_account[k], d.pair_partner[k], d.pair_effort[k]
+        ok = (chosen[acc] < 0) & (left[part] > 0) & (eff <= cap[part] + 1e-9)
+        for a, p, e in zip(acc[ok].tolist(), part[ok].tolist(), eff[ok].tolist(), strict=True):
+            if chosen[a] >= 0 or left[p] <= 0 or e > cap[p] + 1e-9:
+                continue
+            chosen[a] = p
+            cap[p] -= e
+            left[p] -= 1
     return chosen
 
 
@@ -70,7 +93,7 @@ def assign_specialists(space: Space, partner: np.ndarray) -> np.ndarray:
 
 def greedy_space(space: Space) -> Allocation:
     """Greedy allocation on a prepared decision space."""
-    partner = np.array(_partners(space), dtype=np.int64)
+    partner = fill_partners(space)
     return Allocation(partner, assign_specialists(space, partner))
 
 

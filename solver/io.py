@@ -166,6 +166,18 @@ def _eligible_pairs(terr: np.ndarray, serves: np.ndarray) -> tuple[np.ndarray, n
     return acc, part.astype(np.int64)
 
 
+def _pair_values(
+    ws: np.ndarray, rates: np.ndarray, acc: np.ndarray, part: np.ndarray
+) -> np.ndarray:
+    """sum_l ws(a, l) * rate(p, l) per pair, in chunks to bound the memory of large problems."""
+    out = np.empty(len(acc))
+    step = 1 << 20
+    for lo in range(0, len(acc), step):
+        a, p = acc[lo : lo + step], part[lo : lo + step]
+        out[lo : lo + step] = np.einsum("kl,kl->k", ws[a], rates[p])
+    return out
+
+
 def _policy(d: Mapping[str, Any], accounts: dict[str, int], partners: dict[str, int]) -> Policy:
     raw = _obj(d.get("policy") or {}, "policy")
     pins = np.full(len(accounts), -1, np.int64)
@@ -268,7 +280,7 @@ def problem_from_dict(d: Mapping[str, Any]) -> ProblemData:
     pairs = {
         "pair_account": pair_a,
         "pair_partner": pair_p,
-        "pair_value": np.einsum("kl,kl->k", ac["ws"][pair_a], pa["rates"][pair_p]),
+        "pair_value": _pair_values(ac["ws"], pa["rates"], pair_a, pair_p),
         "pair_effort": ac["work"][pair_a].copy(),
     }
     _apply_pairs(d, pairs, accounts, partners)

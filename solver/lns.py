@@ -1,18 +1,193 @@
-"""Large neighbourhood search with CP-SAT: repair to feasibility, then improve."""
+"""Large neighbourhood search with CP-SAT: repair to feasibility, then improve.
+
+Each step frees a neighbourhood of accounts, keeps every other account as it is, and solves the
+exact sub-model (``solver.cpsat.model``) warm-started from the incumbent, so a step never makes
+the allocation worse. Neighbourhoods:
+
+* partners: all accounts of a few partners that compete for the same accounts (for the GAP every
+  partner competes with every other), plus unassigned accounts they could take;
+* relaxation: accounts where the LP solution disagrees with the incumbent, plus random ones;
+* random accounts.
+
+The neighbourhood size adapts: it grows while sub-models are solved to optimality within their
+time slice and shrinks when they are not.
+"""
 
 from __future__ import annotations
 
+import logging
+
+import numpy as np
+
+from solver.cpsat.model import build, set_hint
+from solver.cpsat.run import RunOutcome, run
 from solver.cpsat.scaling import Scaling
 from solver.lp import LPResult
+from solver.problem import IntArray
 from solver.result import Allocation
 from solver.search import Search
 
+log = logging.getLogger(__name__)
+MIN_FREE = 8
+KEEP_PAIRS = 16  # pairs per free account in a neighbourhood (plus its current one)
+
+
+def _sub_solve(search: Search, sc: Scaling, free: IntArray, base: Allocation,
+               time_limit: float) -> RunOutcome:  # fmt: skip
+    """Solve the sub-model over ``free`` with the rest of ``base`` fixed, hinted by ``base``."""
+    prm = search.params
+    sub = build(search.space, sc, free, base, keep=KEEP_PAIRS)
+    set_hint(sub, base)
+    return run(
+        sub,
+        min(time_limit, search.remaining()),
+        prm.workers,
+        prm.seed,
+        cancel=search.cancel,
+        log=False,
+        extra={"linearization_level": 2},
+    )
+
 
 def repair(search: Search, sc: Scaling, start: Allocation | None) -> None:
-    """Turn a (possibly infeasible) start into a feasible allocation."""
-    del search, sc, start
+    """Turn a (possibly infeasible) start into a feasible allocation by growing neighbourhoods."""
+    d = search.data
+    rng = np.random.default_rng(search.params.seed + 1)
+    base = start.copy() if start is not None else Allocation.empty(d)
+    _drop_overload(search, base)
+    must = d.policy.must_cover | (d.policy.pins >= 0)
+    missing = np.flatnonzero(must & (base.partner < 0))
+    size = max(MIN_FREE, 2 * len(missing))
+    while not search.stopped():
+        others = np.setdiff1d(np.arange(d.n_accounts), missing)
+        extra = rng.choice(others, size=min(len(others), size), replace=False)
+        free = np.union1d(missing, extra).astype(np.int64)
+        full = len(free) >= d.n_accounts
+        slice_s = search.remaining() if full else max(1.0, 0.25 * search.remaining())
+        out = _sub_solve(search, sc, free, base, slice_s)
+        if out.allocation is not None:
+            search.offer(out.allocation, check=False)
+            return
+        if full:
+            return
+        size *= 2
+
+
+def _drop_overload(search: Search, alloc: Allocation) -> None:
+    """Unassign accounts from partners over capacity or account limit (largest effort first)."""
+    d = search.data
+    a = np.flatnonzero(alloc.partner >= 0)
+    k = d.pair_index(a, alloc.partner[a])
+    bad = a[(k < 0) | ~search.space.allowed[np.maximum(k, 0)]]
+    alloc.partner[bad] = -1
+    a = np.flatnonzero(alloc.partner >= 0)
+    k = d.pair_index(a, alloc.partner[a])
+    order = np.argsort(d.pair_effort[k], kind="stable")
+    a, k = a[order], k[order]
+    load = np.zeros(d.n_partners)
+    count = np.zeros(d.n_partners, np.int64)
+    limit = d.policy.max_accounts_per_partner
+    for acc, kk in zip(a.tolist(), k.tolist(), strict=True):
+        p = int(d.pair_partner[kk])
+        e = float(d.pair_effort[kk])
+        if load[p] + e > d.partner_capacity[p] + 1e-9 or (limit is not None and count[p] >= limit):
+            alloc.partner[acc] = -1
+            continue
+        load[p] += e
+        count[p] += 1
+    alloc.specialist[alloc.partner < 0] = -1
+
+
+class _Neighbourhoods:
+    """Draws sets of accounts to free around the incumbent."""
+
+    def __init__(self, search: Search, lp: LPResult | None) -> None:
+        self.search = search
+        self.rng = np.random.default_rng(search.params.seed)
+        d = search.data
+        self.lp_pair = np.full(d.n_accounts, -1, np.int64)
+        if lp is not None and lp.has_prices and len(lp.x):
+            big = lp.x > 0.5
+            self.lp_pair[d.pair_account[lp.pairs[big]]] = d.pair_partner[lp.pairs[big]]
+        self.lp_frac = np.zeros(d.n_accounts, bool)
+        if lp is not None and lp.has_prices and len(lp.x):
+            frac = (lp.x > 1e-6) & (lp.x < 1 - 1e-6)
+            self.lp_frac[d.pair_account[lp.pairs[frac]]] = True
+
+    def partners(self, alloc: Allocation, size: int) -> IntArray:
+        """Accounts of a few competing partners, plus unassigned accounts they could take."""
+        d, space, rng = self.search.data, self.search.space, self.rng
+        seed_acc = int(rng.integers(d.n_accounts))
+        rivals = d.pair_partner[
+            space.cand[space.cand_start[seed_acc] : space.cand_start[seed_acc + 1]]
+        ]
+        if len(rivals) == 0:
+            return self.random(size)
+        chosen: list[int] = []
+        free: set[int] = set()
+        order = rng.permutation(rivals)
+        assigned = alloc.partner
+        for p in order.tolist():
+            mine = np.flatnonzero(assigned == p)
+            chosen.append(p)
+            free.update(mine.tolist())
+            if len(free) >= size:
+                break
+        out = np.fromiter(free, np.int64, len(free))
+        if len(out) > size:
+            out = rng.choice(out, size, replace=False)
+        room = size - len(out)
+        if room > 0:
+            mask = np.isin(d.pair_partner[space.cand], chosen)
+            cands = np.unique(d.pair_account[space.cand[mask]])
+            cands = cands[assigned[cands] < 0]
+            if len(cands):
+                out = np.union1d(out, rng.choice(cands, min(room, len(cands)), replace=False))
+        return out.astype(np.int64)
+
+    def relaxation(self, alloc: Allocation, size: int) -> IntArray:
+        """Accounts where the LP disagrees with the incumbent, topped up at random."""
+        differ = np.flatnonzero((self.lp_pair != alloc.partner) | self.lp_frac)
+        if len(differ) > size:
+            return np.sort(self.rng.choice(differ, size, replace=False))
+        return np.union1d(differ, self.random(size - len(differ)))
+
+    def random(self, size: int) -> IntArray:
+        """Accounts drawn uniformly."""
+        n = self.search.data.n_accounts
+        return np.sort(self.rng.choice(n, min(size, n), replace=False)).astype(np.int64)
 
 
 def improve(search: Search, sc: Scaling, lp: LPResult | None) -> None:
-    """Improve the incumbent until the time limit."""
-    del search, sc, lp
+    """Improve the incumbent by LNS until the time limit, cancellation or proven optimality."""
+    d = search.data
+    hoods = _Neighbourhoods(search, lp)
+    size = max(MIN_FREE, min(search.params.lns_accounts, d.n_accounts // 4))
+    slice_s = 0.5
+    step = 0
+    while not search.stopped() and search.best is not None:
+        base = search.best
+        kind = step % 8
+        if kind == 7:
+            free = hoods.relaxation(base, size)
+        elif kind == 6:
+            free = hoods.random(size)
+        else:
+            free = hoods.partners(base, size)
+        t0 = search.elapsed()
+        out = _sub_solve(search, sc, free, base, slice_s)
+        step += 1
+        log.debug("lns %d kind %d free %d %s %.3fs best %.6g", step, kind, len(free),
+                  out.status, search.elapsed() - t0, search.best_obj)  # fmt: skip
+        if out.allocation is not None:
+            search.offer(out.allocation, check=False)
+        if out.status == "OPTIMAL":
+            if len(free) >= d.n_accounts:
+                slack = 0.0 if sc.value_exact else float(len(free) * (1 + d.n_lines))
+                search.tighten((out.bound + slack) / sc.value + search.space.constant)
+                return
+            size = min(d.n_accounts, int(size * 1.15) + 1)
+        else:
+            size = max(MIN_FREE, int(size * 0.85))
+    search.stats["lns_steps"] = step
+    search.stats["lns_size"] = size

@@ -53,6 +53,11 @@ class LPResult:
         """True when the relaxation was solved to optimality."""
         return self.status == "OPTIMAL"
 
+    @property
+    def has_prices(self) -> bool:
+        """True when the multipliers are usable (LP optimum or subgradient)."""
+        return self.status in ("OPTIMAL", "LAGRANGIAN")
+
 
 class _Rows:
     """Adds rows to a model_builder helper, remembering the indices of the dual-carrying ones."""
@@ -109,9 +114,18 @@ def _pair_rows(rows: _Rows, space: Space, pairs: IntArray) -> dict[str, list[tup
 
 
 def solve_lp(
-    space: Space, pairs: IntArray | None = None, *, time_limit: float = 60.0, backend: str = "glop"
+    space: Space,
+    pairs: IntArray | None = None,
+    *,
+    time_limit: float = 60.0,
+    backend: str = "glop",
+    exact_specialists: bool = True,
 ) -> LPResult:
-    """Solve the linear relaxation over ``pairs`` (default: every allowed pair)."""
+    """Solve the linear relaxation over ``pairs`` (default: every allowed pair).
+
+    With ``exact_specialists=False`` every slot is valued at its best gain over the pairs (no g
+    columns): smaller, no longer a relaxation, used only for multipliers on large problems.
+    """
     d = space.data
     pairs = space.cand if pairs is None else np.sort(pairs)
     helper = mbh.ModelBuilderHelper()
@@ -138,7 +152,7 @@ def solve_lp(
         np.minimum.at(gmin, y_of, gain)
         gtop = np.zeros(len(slots))
         np.maximum.at(gtop, y_of, gain)
-        varying = np.flatnonzero(gmin < gtop - 1e-9)
+        varying = np.flatnonzero(gmin < gtop - 1e-9) if exact_specialists else np.zeros(0, int)
         const = np.setdiff1d(np.arange(len(slots)), varying)
         obj_vars += (y0 + const).tolist()
         obj_coef += gtop[const].tolist()

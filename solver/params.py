@@ -23,7 +23,7 @@ class SolveParams:
     workers: int = 2
     seed: int = 0
     log: bool = False
-    full_model_max_pairs: int = 60_000
+    full_model_max_pairs: int = 3_000
     lns_accounts: int = 300
     lp_backend: str = "glop"
 

@@ -120,12 +120,17 @@ class ProblemData:
 
     def pair_index(self, account: IntArray, partner: IntArray) -> IntArray:
         """Pair index for each (account, partner); -1 where the pair is not eligible."""
-        key = self.pair_account * self.n_partners + self.pair_partner
+        key = self._pair_key
         want = account.astype(np.int64) * self.n_partners + partner.astype(np.int64)
         pos = np.searchsorted(key, want)
         pos = np.minimum(pos, max(len(key) - 1, 0))
         found = (len(key) > 0) & (key[pos] == want) if len(key) else np.zeros(len(want), bool)
         return np.where(found & (partner >= 0), pos, -1).astype(np.int64)
+
+    @cached_property
+    def _pair_key(self) -> IntArray:
+        key: IntArray = self.pair_account * self.n_partners + self.pair_partner
+        return key
 
     def pair_allowed(self) -> BoolArray:
         """Pairs allowed by the policies that act on single pairs: forbids and the tier floor."""

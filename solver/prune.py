@@ -7,15 +7,10 @@ import numpy as np
 from solver.problem import IntArray
 from solver.space import Space
 
-KEEP_PER_ACCOUNT = 12
+KEEP_PER_ACCOUNT = 8
 
 
 def promising_pairs(space: Space, keep: int = KEEP_PER_ACCOUNT) -> IntArray:
     """The ``keep`` allowed pairs with the highest value per unit of effort-weighted value."""
-    d = space.data
-    k = space.cand
-    acc = d.pair_account[k]
-    score = space.coef[k]
-    order = np.lexsort((-score, acc))
-    rank = np.arange(len(order)) - space.cand_start[acc[order]]
-    return np.sort(k[order[rank < keep]])
+    pairs, rank = space.ranked(space.coef)
+    return np.sort(pairs[rank < keep])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -61,6 +62,8 @@ class Progress:
 
 def relative_gap(objective: float, bound: float) -> float:
     """(bound - objective) / |bound|, 0 when both are (nearly) equal or the bound is 0."""
+    if not (math.isfinite(bound) and math.isfinite(objective)):
+        return float("inf")
     diff = bound - objective
     if abs(diff) <= 1e-9 * max(1.0, abs(bound)):
         return 0.0

@@ -13,6 +13,7 @@ Strategy, all phases sharing one clock from the start of ``solve``:
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 
@@ -22,13 +23,15 @@ from solver.bound import lagrangian_bound
 from solver.cpsat.model import build, set_hint
 from solver.cpsat.run import run
 from solver.cpsat.scaling import Scaling, choose_scaling
-from solver.greedy import assign_specialists, greedy_space
+from solver.greedy import assign_specialists, fill_partners, greedy_space
 from solver.infeasible import conflicts
+from solver.lagrange import subgradient
 from solver.lns import improve, repair
 from solver.lp import LPResult, solve_lp
 from solver.objective import evaluate
 from solver.params import SolveParams
 from solver.problem import ProblemData
+from solver.prune import promising_pairs
 from solver.result import Allocation, Result, SolveStatus
 from solver.search import ProgressFn, Search
 from solver.space import Space, build_space
@@ -38,30 +41,37 @@ OPTIMAL_GAP = 1e-6  # proven within this relative gap counts as optimal (integer
 
 
 def _round(space: Space, lp: LPResult) -> Allocation:
-    """Each account to its largest LP pair when that pair is at least one half."""
+    """A start from the relaxation.
+
+    LP: pairs at one kept, the rest filled best pair first. Subgradient: pairs filled in order
+    of value minus priced capacity, then the rest best pair first. Specialists best slot first.
+    """
     d = space.data
     partner = np.full(d.n_accounts, -1, np.int64)
-    big = lp.x >= 0.5 - 1e-6
-    k = lp.pairs[big]
-    partner[d.pair_account[k]] = d.pair_partner[k]
+    if lp.ok:
+        k = lp.pairs[lp.x >= 1 - 1e-6]
+        partner[d.pair_account[k]] = d.pair_partner[k]
+    else:
+        p = d.pair_partner
+        priority = space.coef - lp.cap_dual[p] * d.pair_effort - lp.count_dual[p]
+        partner = fill_partners(space, priority=priority, pairs=lp.pairs)
+    partner = fill_partners(space, partner)
     return Allocation(partner, assign_specialists(space, partner))
 
 
 def _relaxation(search: Search) -> LPResult | None:
-    """Solve the LP (over the most promising pairs when large) and tighten the bound."""
+    """LP (small problems) or subgradient multipliers (large); tightens the bound."""
     space = search.space
-    limit = max(1.0, 0.4 * search.remaining())
     if len(space.cand) <= LP_FULL_MAX_PAIRS:
+        limit = max(1.0, 0.4 * search.remaining())
         lp = solve_lp(space, time_limit=limit, backend=search.params.lp_backend)
         if lp.ok:
             search.tighten(lp.objective + 1e-7 * max(1.0, abs(lp.objective)))
     else:
-        from solver.prune import promising_pairs
-
-        lp = solve_lp(
-            space, promising_pairs(space), time_limit=limit, backend=search.params.lp_backend
-        )
-    if lp.ok:
+        limit = min(5.0, 0.1 * search.remaining())
+        lower = search.best_obj if search.best is not None else 0.0
+        lp = subgradient(space, promising_pairs(space), lower, limit)
+    if lp.has_prices:
         search.tighten(lagrangian_bound(space, lp))
     search.stats["lp_s"] = lp.wall_s
     return lp
@@ -112,8 +122,8 @@ def _result(
         bound=bound,
         runtime_s=search.elapsed(),
         allocation=best,
-        partner_shadow_price=lp.cap_dual if lp is not None and lp.ok else zeros_p,
-        specialist_shadow_price=lp.spec_dual if lp is not None and lp.ok else zeros_s,
+        partner_shadow_price=lp.cap_dual if lp is not None and lp.has_prices else zeros_p,
+        specialist_shadow_price=lp.spec_dual if lp is not None and lp.has_prices else zeros_s,
         conflicts=tuple(conflict),
         greedy_objective=greedy_obj,
         stats=dict(search.stats),
@@ -125,7 +135,9 @@ def _status(search: Search, cp_status: str, sc: Scaling) -> SolveStatus:
         return SolveStatus.INFEASIBLE if cp_status == "INFEASIBLE" else SolveStatus.UNKNOWN
     if cp_status == "OPTIMAL":
         return SolveStatus.OPTIMAL  # exact model; inexact scaling errs by < 1e-7 per coefficient
-    if search.bound - search.best_obj <= OPTIMAL_GAP * max(1.0, abs(search.bound)):
+    if math.isfinite(search.bound) and search.bound - search.best_obj <= OPTIMAL_GAP * max(
+        1.0, abs(search.bound)
+    ):
         return SolveStatus.OPTIMAL
     return SolveStatus.FEASIBLE
 
@@ -152,8 +164,11 @@ def solve(
         return _result(search, SolveStatus.INFEASIBLE, [msg], lp, greedy_obj)
     sc = choose_scaling(search.space)
     start = search.best
-    if start is None and lp is not None and lp.ok:
-        start = _round(search.space, lp)
+    if lp is not None and lp.has_prices:
+        rounded = _round(search.space, lp)
+        if not search.offer(rounded) and search.best is None:
+            start = rounded
+    search.stats["start_s"] = search.elapsed()
     cp_status = "UNKNOWN"
     if len(search.space.cand) <= params.full_model_max_pairs:
         if not search.stopped():

@@ -14,6 +14,7 @@ Computed once per solve from ``ProblemData`` with numpy only:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -63,6 +64,25 @@ class Space:
         """Slot indices of the given accounts, grouped by account in the given order."""
         counts = self.slot_start[accounts + 1] - self.slot_start[accounts]
         return _ragged(self.slot_start[accounts], counts)
+
+    @cached_property
+    def coef_order(self) -> IntArray:
+        """Allowed pairs by decreasing value (computed once: the greedy order)."""
+        order: IntArray = self.cand[np.argsort(-self.coef[self.cand], kind="stable")]
+        return order
+
+    def ranked(self, score: FloatArray) -> tuple[IntArray, IntArray]:
+        """Allowed pairs ordered by account, best ``score`` first, and each one's rank within
+        its account (0 = best); two flat sorts instead of a lexsort, for millions of pairs."""
+        k = self.cand
+        n = len(k)
+        order = np.argsort(-score[k], kind="stable")
+        pos = np.empty(n, np.int64)
+        pos[order] = np.arange(n, dtype=np.int64)
+        acc = self.data.pair_account[k]
+        by_acc = np.argsort(acc * n + pos)
+        rank = np.arange(n, dtype=np.int64) - self.cand_start[acc[by_acc]]
+        return k[by_acc], rank
 
     def gain(self, pairs: IntArray, slots: IntArray) -> FloatArray:
         """Gain of slot j when its account goes to the partner of pair k (same account)."""

@@ -144,6 +144,8 @@ def _slots(
 ) -> tuple[IntArray, IntArray]:
     """Specialist slots: one per line and account with a partner, capacity, exact gain."""
     pk, sj = space.cross(free)
+    inside = np.isin(pk, sub_pairs)
+    pk, sj = pk[inside], sj[inside]
     if len(sj) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     gain = sc.values(space.gain(pk, sj))
@@ -210,8 +212,25 @@ def _specialist_capacity(
             _linear(proto, (y0 + pos).tolist(), [1] * len(pos), LOW, room)
 
 
-def build(space: Space, sc: Scaling, free: IntArray, base: Allocation) -> SubModel:
-    """The CP-SAT model where ``free`` accounts are decided and all others keep ``base``."""
+def _restrict(space: Space, pairs: IntArray, base: Allocation, keep: int) -> IntArray:
+    """Each account's ``keep`` best pairs by value, plus its pair in ``base`` (a heuristic cut)."""
+    d = space.data
+    acc = d.pair_account[pairs]
+    order = np.lexsort((-space.coef[pairs], acc))
+    first = np.searchsorted(acc[order], acc[order])
+    rank = np.arange(len(order)) - first
+    mine = base.partner[acc[order]] == d.pair_partner[pairs[order]]
+    return np.sort(pairs[order[(rank < keep) | mine]])
+
+
+def build(
+    space: Space, sc: Scaling, free: IntArray, base: Allocation, keep: int | None = None
+) -> SubModel:
+    """The CP-SAT model where ``free`` accounts are decided and all others keep ``base``.
+
+    ``keep`` limits each free account to its best pairs (plus its current one): the model is
+    then a restriction, still exact on what it contains.
+    """
     d = space.data
     model = cp_model.CpModel()
     proto = model.proto
@@ -220,6 +239,8 @@ def build(space: Space, sc: Scaling, free: IntArray, base: Allocation) -> SubMod
     fixed[free] = False
     fixed_k = _fixed_pairs(space, base, fixed)
     sub_pairs = space.cand_of(free)
+    if keep is not None and len(sub_pairs) > keep * len(free):
+        sub_pairs = _restrict(space, sub_pairs, base, keep)
     for _ in range(len(sub_pairs)):
         v = proto.variables.add()
         v.domain.extend([0, 1])

@@ -1,0 +1,141 @@
+"""Subgradient multipliers for problems too large for an LP in the time limit.
+
+Same dualisation as ``solver.bound`` (partner capacity, account limit, specialist capacity,
+track shares), optimised by Polyak subgradient steps over a pruned set of pairs; each step is a
+handful of numpy passes. The multipliers then give (a) a proven bound over all pairs through
+``solver.bound.lagrangian_bound`` and (b) prices for a Lagrangian greedy start: value minus the
+capacity it uses, priced. Specialist gains use the partner-independent ceiling ``ws * lift``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from solver.lp import LPResult
+from solver.problem import FloatArray, IntArray
+from solver.space import Space
+
+
+class _Slots:
+    """Slots grouped by (account, line) for per-iteration best-specialist picks."""
+
+    def __init__(self, space: Space) -> None:
+        d = space.data
+        key = space.slot_account * max(d.n_lines, 1) + d.specialist_line[space.slot_spec]
+        order = np.argsort(key, kind="stable")
+        self.order = order
+        self.key = key[order]
+        self.heads = np.flatnonzero(np.r_[True, np.diff(self.key) != 0]) if len(key) else key
+        self.acc = space.slot_account[order][self.heads] if len(key) else key
+        self.spec = space.slot_spec[order]
+        self.gain = space.slot_max_gain[order]
+
+    def best(self, nu: FloatArray, n_accounts: int) -> tuple[FloatArray, IntArray]:
+        """Per account the summed best reduced slot gains; per group the chosen specialist."""
+        if len(self.key) == 0:
+            return np.zeros(n_accounts), np.zeros(0, dtype=np.int64)
+        g = self.gain - nu[self.spec]
+        top = np.maximum.reduceat(g, self.heads)
+        is_top = g >= np.repeat(top, np.diff(np.r_[self.heads, len(g)]))
+        first = np.flatnonzero(is_top)
+        grp = np.searchsorted(self.heads, first, side="right") - 1
+        pick_pos = np.full(len(self.heads), -1, np.int64)
+        pick_pos[grp[::-1]] = first[::-1]
+        chosen: IntArray = np.where(top > 0, self.spec[pick_pos], -1).astype(np.int64)
+        per_acc: FloatArray = np.bincount(
+            self.acc, weights=np.maximum(top, 0), minlength=n_accounts
+        ).astype(np.float64)
+        return per_acc, chosen
+
+
+def subgradient(space: Space, pairs: IntArray, lower: float, time_limit: float,
+                max_iter: int = 200) -> LPResult:  # fmt: skip
+    """Multipliers minimising the Lagrangian over ``pairs`` (sorted); status "LAGRANGIAN"."""
+    start = time.monotonic()
+    d = space.data
+    pol = d.policy
+    acc = d.pair_account[pairs]
+    part = d.pair_partner[pairs]
+    eff = d.pair_effort[pairs]
+    coef = space.coef[pairs]
+    w = d.account_total_whitespace
+    heads = np.flatnonzero(np.r_[True, np.diff(acc) != 0]) if len(acc) else acc
+    owners = acc[heads] if len(acc) else acc
+    forced = (pol.must_cover | (pol.pins >= 0))[owners]
+    limit = pol.max_accounts_per_partner
+    shares = pol.min_track_share
+    track_coef = [((d.partner_track[part] == t) - s) * w[acc] for t, s in enumerate(shares)]
+    slots = _Slots(space)
+    lam = np.zeros(d.n_partners)
+    mu = np.zeros(d.n_partners)
+    nu = np.zeros(d.n_specialists)
+    tau = np.zeros(len(shares))
+    best_l, best_m = float("inf"), (lam, mu, nu, tau)
+    best_x = np.zeros(len(pairs))
+    theta, stall = 1.0, 0
+    for _ in range(max_iter):
+        if time.monotonic() - start > time_limit or len(pairs) == 0:
+            break
+        spec_gain, pick = slots.best(nu, d.n_accounts)
+        r = coef - lam[part] * eff - mu[part] + spec_gain[acc]
+        for t, s in enumerate(shares):
+            if s > 0:
+                r += tau[t] * track_coef[t]
+        top = np.maximum.reduceat(r, heads)
+        take = forced | (top > 0)
+        is_top = r >= np.repeat(top, np.diff(np.r_[heads, len(r)]))
+        first = np.flatnonzero(is_top)
+        grp = np.searchsorted(heads, first, side="right") - 1
+        arg = np.full(len(heads), -1, np.int64)
+        arg[grp[::-1]] = first[::-1]
+        x = np.zeros(len(pairs))
+        x[arg[take]] = 1.0
+        value = space.constant + float(lam @ d.partner_capacity) + float(nu @ d.specialist_capacity)
+        value += float(np.where(take, top, 0.0).sum())
+        if limit is not None:
+            value += float(mu.sum()) * limit
+        if value < best_l - 1e-9 * abs(best_l if np.isfinite(best_l) else 1.0):
+            best_l, best_m, best_x, stall = value, (lam, mu, nu, tau), x, 0
+        else:
+            stall += 1
+            if stall >= 5:
+                theta, stall = theta / 2, 0
+        g_cap = np.bincount(part, weights=eff * x, minlength=d.n_partners) - d.partner_capacity
+        g_cnt = (
+            np.bincount(part, weights=x, minlength=d.n_partners) - limit
+            if limit is not None
+            else np.zeros(d.n_partners)
+        )
+        assigned = np.zeros(d.n_accounts, bool)
+        assigned[owners[take]] = True
+        used = pick[(pick >= 0) & assigned[slots.acc]] if len(pick) else pick
+        g_spec = np.bincount(used, minlength=d.n_specialists) - d.specialist_capacity
+        g_trk = np.array([-(tc * x).sum() for tc in track_coef])
+        g_cap = np.where((lam <= 0) & (g_cap < 0), 0.0, g_cap)
+        g_cnt = np.where((mu <= 0) & (g_cnt < 0), 0.0, g_cnt)
+        g_spec = np.where((nu <= 0) & (g_spec < 0), 0.0, g_spec)
+        g_trk = np.where((tau <= 0) & (g_trk < 0) | (shares <= 0), 0.0, g_trk)
+        norm = float(g_cap @ g_cap + g_cnt @ g_cnt + g_spec @ g_spec + g_trk @ g_trk)
+        if norm <= 0:
+            break
+        step = theta * max(value - lower, 1e-6 * abs(value)) / norm
+        lam = np.maximum(0.0, lam + step * g_cap)
+        mu = np.maximum(0.0, mu + step * g_cnt)
+        nu = np.maximum(0.0, nu + step * g_spec)
+        tau = np.maximum(0.0, tau + step * g_trk)
+    lam, mu, nu, tau = best_m
+    return LPResult(
+        status="LAGRANGIAN",
+        objective=best_l,
+        pairs=pairs,
+        x=best_x,
+        slots=np.zeros(0, np.int64),
+        y=np.zeros(0),
+        cap_dual=lam,
+        count_dual=mu,
+        spec_dual=nu,
+        track_dual=tau,
+        wall_s=time.monotonic() - start,
+    )
