@@ -6,6 +6,7 @@ import strawberry
 
 from db.inputs import AccountFilter, AccountPatch, NewAccount, WalletValue
 from db.models import KEEP
+from db.validation import MAX_INT64, int_range
 from schema.common.enums import Coverage, Segment
 from schema.common.ids import decode_id, decode_optional
 from schema.common.scalars import Cents
@@ -45,7 +46,9 @@ class AccountFilterInput:
             )
             if ws is not None
             else None,
-            min_whitespace_cents=ws.min_cents if ws is not None else None,
+            min_whitespace_cents=int_range("whitespace.min_cents", ws.min_cents, maximum=MAX_INT64)
+            if ws is not None
+            else None,
             name_search=self.name_search,
         )
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import strawberry
 
 from db.inputs import CompetencyValue, NewPartner, PartnerFilter, PartnerPatch
 from db.models import KEEP
+from db.validation import rate
 from schema.common.enums import Tier, Track
 from schema.common.ids import decode_id, decode_optional
 
@@ -45,7 +44,9 @@ class PartnerFilterInput:
             )
             if competency is not None
             else None,
-            min_rate=Decimal(str(competency.min_rate)) if competency is not None else None,
+            min_rate=rate("competency.min_rate", competency.min_rate)
+            if competency is not None
+            else None,
             active=self.active,
             name_search=self.name_search,
         )

@@ -249,6 +249,24 @@ async def test_nul_byte_in_a_search_is_a_clear_error(run: Run) -> None:
     ]
 
 
+async def test_bad_filter_values_name_their_path(run: Run) -> None:
+    line = encode_id("ProductLine", 1)
+    result = await run(
+        "query ($f: PartnerFilterInput) { partners(filter: $f) { totalCount } }",
+        f={"competency": {"productLineId": line, "minRate": 1.5}},
+    )
+    assert error_messages(result) == [
+        "Invalid argument filter.competency.minRate: competency.min_rate must be between 0 and 1"
+    ]
+    result = await run(
+        "query ($f: AccountFilterInput) { accounts(filter: $f) { totalCount } }",
+        f={"whitespace": {"productLineId": line, "minCents": "-5"}},
+    )
+    assert error_messages(result) == [
+        "Invalid argument filter.whitespace.minCents: whitespace.min_cents must be at least 0"
+    ]
+
+
 async def test_unknown_enum_value_is_rejected_by_validation(run: Run) -> None:
     result = await run(CREATE_PARTNER, input=partner(track="DIAMOND"))
     assert result.data is None
