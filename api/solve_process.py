@@ -1,10 +1,11 @@
 """One solve in a child process, so the worker's event loop never blocks on CP-SAT.
 
-The child dies with its parent (``PR_SET_PDEATHSIG`` on Linux, plus a thread that watches the
-parent pid elsewhere), sends progress snapshots up a pipe (at most ``PROGRESS_EVERY_S`` apart)
-and stops the solver when the parent sends ``"cancel"``: the solver then returns the best
-allocation found so far. The child turns the result into store-ready rows itself, so only rows
-travel back.
+The child is a fresh ``python -c`` (nothing of the parent's main module is re-imported, unlike
+multiprocessing's spawn) talking over a socket pair. It dies with its parent
+(``PR_SET_PDEATHSIG`` on Linux, plus a thread that watches the parent pid), sends progress
+snapshots up the socket (at most ``PROGRESS_EVERY_S`` apart) and stops the solver when the
+parent sends ``"cancel"``: the solver then returns the best allocation found so far. The child
+turns the result into store-ready rows itself, so only rows travel back.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
-import multiprocessing
 import os
 import signal
+import socket
+import subprocess
 import sys
 import threading
 import time
@@ -25,6 +27,7 @@ from typing import Any
 
 PROGRESS_EVERY_S = 0.5
 PR_SET_PDEATHSIG = 1
+CHILD_CODE = "from api.solve_process import child_entry; child_entry()"
 
 
 class SolveFailed(Exception):
@@ -62,11 +65,20 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(3)
 
 
-def child_main(
-    conn: Connection, problem: dict[str, Any], params: dict[str, Any], parent: int
-) -> None:
-    """Entry of the child: build, solve, explain, send rows (or an error) up the pipe."""
+def child_entry() -> None:
+    """``python -c`` entry of the child: argv holds the socket's fd and the parent's pid."""
+    fd, parent = int(sys.argv[1]), int(sys.argv[2])
     _die_with_parent(parent)
+    conn = Connection(fd)
+    try:
+        problem, params = conn.recv()
+    except EOFError:
+        return
+    child_main(conn, problem, params)
+
+
+def child_main(conn: Connection, problem: dict[str, Any], params: dict[str, Any]) -> None:
+    """Build, solve, explain, send rows (or an error) up the pipe."""
     from db.scenarios.store import outcome_from_result
     from solver import (
         ProblemValidationError,
@@ -124,23 +136,25 @@ async def run_in_child(
     check_every_s: float = 0.5,
 ) -> ChildResult:
     """Solve ``problem`` in a spawned child; report progress, relay a cancel, return its rows."""
-    ctx = multiprocessing.get_context("spawn")
-    parent_end, child_end = ctx.Pipe()
-    proc = ctx.Process(
-        target=child_main, args=(child_end, problem, params, os.getpid()), daemon=True
+    parent_sock, child_sock = socket.socketpair()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD_CODE, str(child_sock.fileno()), str(os.getpid())],
+        pass_fds=(child_sock.fileno(),),
+        stdin=subprocess.DEVNULL,
     )
-    proc.start()
-    child_end.close()
+    child_sock.close()
+    parent_end = Connection(parent_sock.detach())
     cancel_sent = False
     next_check = time.monotonic()
     try:
+        await asyncio.to_thread(parent_end.send, (problem, params))
         while True:
             ready = await asyncio.to_thread(parent_end.poll, 0.2)
             if ready:
                 try:
                     message = await asyncio.to_thread(parent_end.recv)
                 except EOFError:
-                    raise SolveFailed(f"solver process ended (exit code {proc.exitcode})") from None
+                    raise SolveFailed(f"solver process ended (exit code {proc.poll()})") from None
                 kind = message[0]
                 if kind == "progress":
                     await on_progress(*message[1:])
@@ -151,8 +165,8 @@ async def run_in_child(
                     raise SolveFailed(str(message[1]))
             elif abort():
                 raise SolveAborted("worker stopping")
-            elif not proc.is_alive():
-                raise SolveFailed(f"solver process died (exit code {proc.exitcode})")
+            elif proc.poll() is not None:
+                raise SolveFailed(f"solver process died (exit code {proc.returncode})")
             if not cancel_sent and time.monotonic() >= next_check:
                 next_check = time.monotonic() + check_every_s
                 if await should_cancel():
@@ -160,8 +174,14 @@ async def run_in_child(
                     cancel_sent = True
     finally:
         parent_end.close()
-        if proc.is_alive():
-            proc.join(timeout=2)
-        if proc.is_alive():
-            proc.kill()
-            proc.join(timeout=2)
+        await _reap(proc)
+
+
+async def _reap(proc: subprocess.Popen[bytes]) -> None:
+    """Wait briefly for the child to exit (it does once the pipe closes), else kill it."""
+    for _ in range(40):
+        if proc.poll() is not None:
+            return
+        await asyncio.sleep(0.05)
+    proc.kill()
+    await asyncio.to_thread(proc.wait, 5)
