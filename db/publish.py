@@ -37,12 +37,14 @@ FEASIBLE = frozenset({"OPTIMAL", "FEASIBLE"})
 
 TRY_LOCK = "SELECT pg_try_advisory_xact_lock($1::bigint)"
 LOCK_LIVE = """
-SELECT l.account_id, l.scenario_id FROM assignments l
- WHERE l.account_id IN (SELECT account_id FROM scenario_assignments WHERE scenario_id = $1
-                        UNION ALL
-                        SELECT account_id FROM scenario_unassigned WHERE scenario_id = $1)
- ORDER BY l.account_id
-   FOR UPDATE OF l
+SELECT coalesce(array_agg(DISTINCT locked.scenario_id), '{}') FROM (
+    SELECT l.scenario_id FROM assignments l
+     WHERE l.account_id IN (SELECT account_id FROM scenario_assignments WHERE scenario_id = $1
+                            UNION ALL
+                            SELECT account_id FROM scenario_unassigned WHERE scenario_id = $1)
+     ORDER BY l.account_id
+       FOR UPDATE OF l
+) AS locked
 """
 # A live row of the scope is kept when the new partner is the same and the offer still stands.
 SUPERSEDE = """
@@ -164,8 +166,8 @@ async def publish(conn: AnyConnection, scenario_id: int) -> PublishOutcome:
                 f"scenario {scenario_id} assigns accounts to partner {inactive}, which is no "
                 "longer active: solve it again before publishing",
             )
-        live = await conn.fetch(LOCK_LIVE, scenario_id)
-        previous = sorted({r["scenario_id"] for r in live} - {scenario_id})
+        owners: list[int] = await conn.fetchval(LOCK_LIVE, scenario_id)
+        previous = sorted(set(owners) - {scenario_id})
         superseded = _count(await conn.execute(SUPERSEDE, scenario_id))
         offered = _count(await conn.execute(NEW_OFFERS, scenario_id))
         removed = _count(await conn.execute(REMOVE, scenario_id))
