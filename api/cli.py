@@ -18,7 +18,7 @@ from pathlib import Path
 
 import asyncpg
 
-from api import cli_solver, serve
+from api import cli_scenarios, cli_solver, cli_token, serve
 from api.embedded import EmbeddedPostgresError
 from api.settings import Settings, SettingsError
 from db.migrate import MigrationError, migrate
@@ -186,6 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export_schema)
 
     cli_solver.register(sub)  # solve-file, gen-problem
+    cli_scenarios.register(sub)  # worker, scenario solve / export
+    cli_token.register(sub)  # token
     return parser
 
 

@@ -19,7 +19,17 @@ import pytest
 from api.cli import main
 from tests.pgtools import Databases
 
-COMMANDS = ["serve", "migrate", "seed", "export-schema", "solve-file", "gen-problem"]
+COMMANDS = [
+    "serve",
+    "migrate",
+    "seed",
+    "export-schema",
+    "solve-file",
+    "gen-problem",
+    "worker",
+    "scenario",
+    "token",
+]
 SMALL = ["--accounts", "30", "--partners", "4", "--territories", "2", "--specialists", "3"]
 
 
