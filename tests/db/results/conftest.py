@@ -8,14 +8,15 @@ import asyncpg
 import pytest
 
 from db.pool import connect
-from tests.db.results.tiny import Tiny, add_result, make_tiny
-
-# Result A: 4 of 5 accounts assigned, A5 left out for capacity.
-RESULT_A = [("A1", "P1", 100), ("A2", "P1", 200, ["S1"]), ("A3", "P2", 300), ("A4", "P3", 400)]
-UNASSIGNED_A = [("A5", "CAPACITY")]
-# Result B: A1 moves P1 -> P2, A3 drops out, A5 comes in with P3.
-RESULT_B = [("A1", "P2", 150), ("A2", "P1", 200), ("A4", "P3", 400), ("A5", "P3", 500)]
-UNASSIGNED_B = [("A3", "NOT_WORTH_IT")]
+from tests.db.results.tiny import (
+    RESULT_A,
+    RESULT_B,
+    UNASSIGNED_A,
+    UNASSIGNED_B,
+    Tiny,
+    add_result,
+    make_tiny,
+)
 
 
 @pytest.fixture

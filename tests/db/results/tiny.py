@@ -95,6 +95,24 @@ Assigned = tuple[str, str, int] | tuple[str, str, int, Sequence[str]]
 """(account, partner, expected revenue cents[, specialists])."""
 
 
+# Result A: 4 of 5 accounts assigned, A5 left out for capacity.
+RESULT_A: list[Assigned] = [
+    ("A1", "P1", 100),
+    ("A2", "P1", 200, ["S1"]),
+    ("A3", "P2", 300),
+    ("A4", "P3", 400),
+]
+UNASSIGNED_A = [("A5", "CAPACITY")]
+# Result B: A1 moves P1 -> P2, A3 drops out, A5 comes in with P3.
+RESULT_B: list[Assigned] = [
+    ("A1", "P2", 150),
+    ("A2", "P1", 200),
+    ("A4", "P3", 400),
+    ("A5", "P3", 500),
+]
+UNASSIGNED_B = [("A3", "NOT_WORTH_IT")]
+
+
 async def add_result(
     conn: AnyConnection,
     tiny: Tiny,
