@@ -31,3 +31,9 @@ class ProductLine(Node):
             business_unit=line.business_unit,
             db_id=line.id,
         )
+
+    @classmethod
+    def from_loaded(cls, line: models.ProductLine | None) -> Self:
+        """Map a product line loaded through a foreign key (so it exists)."""
+        assert line is not None, "foreign key to a missing product line"
+        return cls.from_domain(line)

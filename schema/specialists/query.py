@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
 
 import strawberry
 
+from db import models
 from db.inputs import SpecialistFilter
 from db.repositories import specialists
 from schema.common.connection import (
@@ -18,6 +20,7 @@ from schema.common.connection import (
 )
 from schema.common.errors import as_user_input
 from schema.common.ids import decode_id, decode_optional
+from schema.common.prefetch import distinct, node_fields
 from schema.context import Info
 from schema.specialists.types import Specialist
 
@@ -55,7 +58,20 @@ async def specialist_connection(
         )
         page = await pages.load(territory_id)
         count = lambda: counts.load(territory_id)  # noqa: E731
+    await _prefetch(info, page.items)
     return connection(page, Specialist.from_domain, ORDER, count, after)
+
+
+async def _prefetch(info: Info, items: list[models.Specialist]) -> None:
+    """Load the relations the selection asks for: one batch each, run concurrently."""
+    wanted = node_fields(info)
+    loaders = info.context.loaders
+    loads: list[Awaitable[object]] = []
+    if "territory" in wanted:
+        loads.append(loaders.territories.load_many(distinct(s.territory_id for s in items)))
+    if "productLine" in wanted:
+        loads.append(loaders.product_lines.load_many(distinct(s.product_line_id for s in items)))
+    await asyncio.gather(*loads)
 
 
 @strawberry.type

@@ -10,6 +10,7 @@ import strawberry
 from db import models
 from schema.common.ids import encode_id
 from schema.common.node import Node
+from schema.common.prefetch import now_or_later
 from schema.context import Info
 
 if TYPE_CHECKING:
@@ -48,23 +49,23 @@ class Specialist(Node):
         )
 
     @strawberry.field
-    async def territory(
+    def territory(
         self, info: Info
     ) -> Annotated[Territory, strawberry.lazy("schema.territories.types")]:
-        """Resolve ``territory``."""
+        """The territory the specialist works in."""
         from schema.territories.types import Territory
 
-        found = await info.context.loaders.territories.load(self.territory_id)
-        assert found is not None  # foreign key
-        return Territory.from_domain(found)
+        return now_or_later(
+            info.context.loaders.territories, self.territory_id, Territory.from_loaded
+        )
 
     @strawberry.field
-    async def product_line(
+    def product_line(
         self, info: Info
     ) -> Annotated[ProductLine, strawberry.lazy("schema.product_lines.types")]:
-        """Resolve ``productLine``."""
+        """The product line the specialist knows."""
         from schema.product_lines.types import ProductLine
 
-        found = await info.context.loaders.product_lines.load(self.product_line_id)
-        assert found is not None  # foreign key
-        return ProductLine.from_domain(found)
+        return now_or_later(
+            info.context.loaders.product_lines, self.product_line_id, ProductLine.from_loaded
+        )

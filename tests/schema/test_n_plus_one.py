@@ -115,3 +115,15 @@ async def test_nested_territory_connections_are_batched(
     # + competencies 3 (product lines already cached); specialists page + count 2 = 10,
     # whatever the number of territories (6 here: one query per territory would be 30+)
     assert count == 10, counter.statements
+
+
+async def test_specialists_page_statements_do_not_grow(
+    counted: tuple[StatementCounter, Run],
+) -> None:
+    counter, run = counted
+    query = """query ($first: Int!) { specialists(first: $first) { edges { node {
+      name territory { code } productLine { code } } } } }"""
+    small = await counter.count(run, query, first=2)
+    large = await counter.count(run, query, first=10)
+    # page, territories, product lines: one statement each
+    assert small == large == 3, counter.statements
