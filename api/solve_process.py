@@ -133,7 +133,7 @@ async def run_in_child(
     should_cancel: Callable[[], Awaitable[bool]],
     *,
     abort: Callable[[], bool] = lambda: False,
-    check_every_s: float = 0.5,
+    check_every_s: float = 0.25,
 ) -> ChildResult:
     """Solve ``problem`` in a spawned child; report progress, relay a cancel, return its rows."""
     parent_sock, child_sock = socket.socketpair()
@@ -172,9 +172,17 @@ async def run_in_child(
                 if await should_cancel():
                     parent_end.send("cancel")
                     cancel_sent = True
+    except BaseException:
+        proc.kill()  # failed, aborted or cancelled: no reason to let it finish
+        raise
     finally:
         parent_end.close()
-        await _reap(proc)
+        task = asyncio.create_task(_reap(proc))  # the result is in: don't wait for its exit
+        _REAPERS.add(task)
+        task.add_done_callback(_REAPERS.discard)
+
+
+_REAPERS: set[asyncio.Task[None]] = set()
 
 
 async def _reap(proc: subprocess.Popen[bytes]) -> None:

@@ -51,7 +51,7 @@ async def _wait_solved(pool: asyncpg.Pool, sid: int, timeout: float) -> Scenario
     raise TimeoutError(f"scenario {sid} not solved in {timeout} s")
 
 
-async def _bench(url: str, channel: Any, time_limit: float) -> dict[str, Any]:
+async def _bench(url: str, channel: Any, time_limit: float, cancel_after: bool) -> dict[str, Any]:
     await migrate(url)
     conn = await asyncpg.connect(url)
     try:
@@ -124,7 +124,9 @@ async def _bench(url: str, channel: Any, time_limit: float) -> dict[str, Any]:
             t = time.perf_counter()
             await store.store(c, s.id, outcome)
             store_s = time.perf_counter() - t
+        cancel = await _cancel_latency(pool, s.id) if cancel_after else {}
         return {
+            **cancel,
             "status": status.value,
             "solver_status": done.solver_status,
             "objective": done.objective_cents,
@@ -145,12 +147,34 @@ async def _bench(url: str, channel: Any, time_limit: float) -> dict[str, Any]:
         await pool.close()
 
 
-async def _run(server: str, channel: Any, time_limit: float) -> dict[str, Any]:
+async def _cancel_latency(pool: asyncpg.Pool, sid: int) -> dict[str, Any]:
+    """Solve again, cancel at the first incumbent; time until SOLVED (stopped early)."""
+    await jobs.enqueue(pool, sid)
+    while True:
+        row = await pool.fetchrow("SELECT status, progress FROM scenarios WHERE id = $1", sid)
+        assert row is not None
+        if row["status"] == "SOLVING" and (row["progress"] or {}).get("incumbent") is not None:
+            break
+        await asyncio.sleep(0.05)
+    t = time.perf_counter()
+    await jobs.cancel(pool, sid)
+    await _wait_solved(pool, sid, timeout=300)
+    done = await repository.get(pool, sid)
+    stats = done.solve_stats or {}
+    return {
+        "cancel_to_solved_s": time.perf_counter() - t,
+        "cancel_stopped_early": done.stopped_early,
+        "cancel_explain_s": stats.get("explain_s"),
+        "cancel_store_s": stats.get("store_s"),
+    }
+
+
+async def _run(server: str, channel: Any, time_limit: float, cancel: bool) -> dict[str, Any]:
     name = f"allot_bench_scen_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(server)
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        return await _bench(with_database(server, name), channel, time_limit)
+        return await _bench(with_database(server, name), channel, time_limit, cancel)
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
@@ -165,6 +189,9 @@ def main() -> None:
     parser.add_argument("--specialists", type=int, default=700)
     parser.add_argument("--time-limit", type=float, default=20.0)
     parser.add_argument("--server", default=os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument(
+        "--cancel", action="store_true", help="also time a cancel at the first incumbent"
+    )
     args = parser.parse_args()
     channel = generate_channel(
         seed=0,
@@ -179,7 +206,7 @@ def main() -> None:
             from tests.pgtools import postgres_server
 
             server = stack.enter_context(postgres_server(tune=False))
-        r = asyncio.run(_run(server, channel, args.time_limit))
+        r = asyncio.run(_run(server, channel, args.time_limit, args.cancel))
     st = r["stats"]
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores; "
@@ -212,6 +239,13 @@ def main() -> None:
         f"({r['assignments']} assignments, {r['unassigned']} unassigned); "
         f"load + store = {r['alone_load_s'] + r['alone_store_s']:.2f} s (target <= 10 s)"
     )
+
+    if "cancel_to_solved_s" in r:
+        print(
+            f"cancel at the first incumbent -> SOLVED (stopped early: "
+            f"{r['cancel_stopped_early']}) in {r['cancel_to_solved_s']:.2f} s, of which explain "
+            f"{r['cancel_explain_s']} s and store {r['cancel_store_s']} s"
+        )
 
 
 if __name__ == "__main__":
