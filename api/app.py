@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.health import healthz, readyz
 from api.settings import Settings
+from api.worker import in_process_enabled, start_in_process
 from db.migrate import migrate
 from db.pool import create_pool
 from schema.app import create_graphql_app
@@ -46,10 +47,14 @@ class _GraphQLSlot:
         await self.app(scope, receive, send)
 
 
-def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Starlette:
+def create_app(
+    settings: Settings, *, pool: asyncpg.Pool | None = None, worker: bool | None = None
+) -> Starlette:
     """Build the service. Lifespan opens a pool on `settings.database_url` (unless `pool` is
-    given: then the caller owns it), applies pending migrations and mounts GraphQL."""
+    given: then the caller owns it), applies pending migrations, mounts GraphQL and starts an
+    in-process solve worker (`worker`; default: ALLOT_INPROCESS_WORKER, on unless 0)."""
     graphql = _GraphQLSlot()
+    run_worker = in_process_enabled() if worker is None else worker
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
@@ -71,7 +76,13 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Starl
                 log.info("applied migrations: %s", ", ".join(applied))
             graphql.app = create_graphql_app(active, production=settings.production)
             app.state.pool = active
-            yield {"pool": active}
+            solver = start_in_process(active) if run_worker else None
+            app.state.worker = solver
+            try:
+                yield {"pool": active}
+            finally:
+                if solver is not None:
+                    await solver.stop()
         finally:
             graphql.app = None
             if own_pool:

@@ -148,3 +148,19 @@ async def test_graphql_websocket_speaks_graphql_transport_ws(seeded_pool: asyncp
         message = json.loads(await ws.recv())
     assert (message["type"], message["id"]) == ("next", "1")
     assert len(message["payload"]["data"]["territories"]) == SEEDED_CHANNEL["territories"]
+
+
+async def test_in_process_worker_runs_with_the_app_and_stops_with_it(pool: asyncpg.Pool) -> None:
+    app = create_app(Settings(), pool=pool, worker=True)
+    async with running(app) as client:
+        assert (await client.get("/readyz")).status_code == 200
+        worker = app.state.worker
+        assert worker is not None
+        assert not worker.task.done()
+    assert worker.task.done()
+
+
+async def test_worker_can_be_left_out(pool: asyncpg.Pool) -> None:
+    app = create_app(Settings(), pool=pool, worker=False)
+    async with running(app):
+        assert app.state.worker is None
