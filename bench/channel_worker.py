@@ -69,7 +69,9 @@ def _greedy(path: Path, t0: float) -> dict[str, Any]:
     }
 
 
-def _reference(method: str, path: Path, limit: float, workers: int, t0: float) -> dict[str, Any]:
+def _reference(
+    method: str, path: Path, limit: float, workers: int, t0: float, highs_options: str
+) -> dict[str, Any]:
     """HiGHS or plain CP-SAT on the exact model of bench.reference_models."""
     from bench.reference_cpsat import solve_cpsat
     from bench.reference_models import solve_highs
@@ -78,7 +80,7 @@ def _reference(method: str, path: Path, limit: float, workers: int, t0: float) -
     data = load_problem(path)
     load_s = time.perf_counter() - t0
     if method == "highs":
-        ref = solve_highs(data, limit)
+        ref = solve_highs(data, limit, options=highs_options)
     else:
         ref = solve_cpsat(data, limit, workers=workers)
     return {
@@ -103,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, required=True)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--highs-options", default="presolve=off", help="name=value,...")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     with native_stdout_to_stderr():
@@ -111,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.method == "greedy":
             out = _greedy(args.problem, t0)
         else:
-            out = _reference(args.method, args.problem, args.time_limit, args.workers, t0)
+            out = _reference(
+                args.method, args.problem, args.time_limit, args.workers, t0, args.highs_options
+            )
     out["method"] = args.method
     out["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(out), flush=True)

@@ -22,7 +22,8 @@ tier floor met; a pinned account keeps only its pinned pair), W_a = total whites
                                                                   on assigned accounts
     (R6) u_al - sum_{s of l} ws_al lift_s z_as <= 0
     (R7) u_al - ws_al L_al y_a + sum_{k in a} ws_al max(0, L_al - (1 - rate_pl)) x_k <= 0
-    (R8) sum_k W_a ([track p_k = t] - share_t) x_k >= 0          every track with a share
+    (R8) sum_k W_a ([track p_k = t] - share_t) x_k >= 0          every track with a share,
+         written as q_p = sum_{k in p} W_a x_k and sum_p ([track p = t] - share_t) q_p >= 0
 
 with L_al = the largest lift among a's candidate specialists of line l. (R6) and (R7) make
 u_al = ws_al * min(lift_s, 1 - rate_pl) = ws_al * (min(1, rate + lift) - rate) exactly, because
@@ -30,12 +31,22 @@ at most one x of a and one z of (a, l) are 1: (R7)'s right side is then ws_al * 
 and lift_s <= L. Writing (R7) through y_a keeps only the pairs whose rate exceeds 1 - L, so the
 model stays sparse. The LP relaxation of this model is weaker than the solver's own bound on
 the specialist part; it is a reference for the objective, not for the bound.
+
+HiGHS notes (OR-Tools 9.15, HiGHS 1.12, 5,000 accounts): its presolve ran 100-130 s past a
+20 s time limit without finishing, with the track-share row dense or through q_p alike, so the
+benchmark passes ``presolve=off`` (then a first solution came after about 6 s). HiGHS also
+overran its time limit during cut separation (43 s for a 10 s limit): benchmarks report wall
+time. OR-Tools drops HiGHS's incumbent at a time limit and reports no dual bound, so both are
+read from HiGHS's own solution file and log file.
 """
 
 from __future__ import annotations
 
+import sys
+import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -224,8 +235,9 @@ def elapsed(t0: float) -> float:
     return time.perf_counter() - t0
 
 
-def _csr_rows(model: ExactModel) -> tuple[Any, FloatArray, FloatArray]:
-    """Rows (R1)-(R8) as one CSR matrix over [x | y | z | u] with lower and upper bounds."""
+def _csr_rows(model: ExactModel) -> tuple[Any, FloatArray, FloatArray, int]:
+    """Rows (R1)-(R8) as one CSR matrix over [x | y | z | u | q] with row bounds, and the
+    number of q columns (per-partner assigned whitespace, only when a track share is set)."""
     import scipy.sparse as sp
 
     data, pol = model.data, model.data.policy
@@ -284,30 +296,56 @@ def _csr_rows(model: ExactModel) -> tuple[Any, FloatArray, FloatArray]:
         -inf,
         0,
     )
-    w = data.account_total_whitespace[acc]
-    for t, share in model.shares:
-        coef = w * ((data.partner_track[par] == t) - share)
-        block(np.zeros(nx), ox + xi, coef, 1, 0, inf)
-    shape = (base, ou + ng)
+    nq = 0
+    if model.shares:
+        # (R8) through per-partner sums q_p = sum_{k in p} W_a x_k / W_max: one dense row over
+        # all pairs made HiGHS's presolve take minutes; a row over partners does not.
+        oq, nq = ou + ng, np_
+        w = data.account_total_whitespace[acc]
+        w = w / max(1.0, float(w.max(initial=0.0)))
+        block(np.r_[par, np.arange(np_)], np.r_[ox + xi, oq + np.arange(np_)],
+              np.r_[w, -np.ones(np_)], np_, 0, 0)  # fmt: skip
+        for t, share in model.shares:
+            coef = (data.partner_track == t) - share
+            block(np.zeros(np_), oq + np.arange(np_), coef, 1, 0, inf)
+    shape = (base, ou + ng + nq)
     matrix = sp.csr_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=shape
     )
-    return matrix, np.concatenate(lo), np.concatenate(hi)
+    return matrix, np.concatenate(lo), np.concatenate(hi), nq
 
 
-def solve_highs(data: ProblemData, time_limit: float, log: bool = False) -> RefResult:
-    """Solve the exact MIP with HiGHS (OR-Tools model_builder) within ``time_limit`` seconds."""
+def solve_highs(
+    data: ProblemData, time_limit: float, log: bool = False, options: str = ""
+) -> RefResult:
+    """Solve the exact MIP with HiGHS (OR-Tools model_builder) within ``time_limit`` seconds.
+
+    ``options`` are HiGHS options, one ``name=value`` per line (for example ``presolve=off``).
+    """
     from ortools.linear_solver.python import model_builder as mb
     from ortools.linear_solver.python import model_builder_helper as mbh
 
     t0 = time.perf_counter()
-    model = build_exact_model(data)
-    matrix, row_lo, row_hi = _csr_rows(model)
+    exact = build_exact_model(data)
+    # Money in units that keep the largest coefficient near 1e4 (in cents, up to 1e9, HiGHS
+    # warns of excessively large costs and bounds). Scaled back on the way out.
+    money = [np.abs(exact.x_obj), exact.g_cap, exact.z_gain]
+    top = max([1.0] + [float(m.max()) for m in money if len(m)])
+    scale = 1e4 / top
+    model = replace(
+        exact,
+        x_obj=exact.x_obj * scale,
+        constant=exact.constant * scale,
+        g_cap=exact.g_cap * scale,
+        z_gain=exact.z_gain * scale,
+        t_coef=exact.t_coef * scale,
+    )
+    matrix, row_lo, row_hi, nq = _csr_rows(model)
     nx, na, nz, ng = len(model.pair), data.n_accounts, len(model.z_acc), len(model.g_acc)
-    var_lo = np.zeros(nx + na + nz + ng)
+    var_lo = np.zeros(nx + na + nz + ng + nq)
     var_lo[nx : nx + na] = model.y_lb
-    var_hi = np.r_[np.ones(nx + na + nz), model.g_cap]
-    obj = np.r_[model.x_obj, np.zeros(na + nz), np.ones(ng)]
+    var_hi = np.r_[np.ones(nx + na + nz), model.g_cap, np.full(nq, np.inf)]
+    obj = np.r_[model.x_obj, np.zeros(na + nz), np.ones(ng), np.zeros(nq)]
     mbm = mb.Model()
     helper = mbm.helper
     helper.fill_model_from_sparse_data(var_lo, var_hi, obj, row_lo, row_hi, matrix)
@@ -316,19 +354,69 @@ def solve_highs(data: ProblemData, time_limit: float, log: bool = False) -> RefR
     for i in np.r_[np.arange(nx), nx + na + np.arange(nz)].tolist():
         helper.set_var_integrality(i, True)
     build_s = elapsed(t0)
-    solver = mbh.ModelSolverHelper("highs")
-    solver.set_time_limit_in_seconds(max(1.0, time_limit))
-    solver.enable_output(log)
-    t1 = time.perf_counter()
-    solver.solve(helper)
-    solve_s = elapsed(t1)
-    status = solver.status().name
-    bound = float(solver.best_objective_bound()) if solver.has_response() else None
-    if bound is not None and not np.isfinite(bound):
-        bound = None
-    if not solver.has_solution():
-        return finish("highs", status, model, None, bound, build_s, solve_s)
-    values = solver.variable_values()
+    with tempfile.TemporaryDirectory() as tmp:
+        sol_file = Path(tmp) / "highs.sol"
+        solver = mbh.ModelSolverHelper("highs")
+        solver.set_time_limit_in_seconds(max(1.0, time_limit))
+        # OR-Tools 9.15 drops HiGHS's incumbent when the time limit is reached (status
+        # UNKNOWN, no values) and reports no dual bound: take both from HiGHS itself, the
+        # solution from its solution file and the bound from its log.
+        log_file = Path(tmp) / "highs.log"
+        solver.enable_output(True)  # also to the console (stdout): callers redirect it
+        extra = f"write_solution_to_file=true\nsolution_file={sol_file}\nlog_file={log_file}"
+        solver.set_solver_specific_parameters("\n".join(o for o in (options, extra) if o))
+        t1 = time.perf_counter()
+        solver.solve(helper)
+        solve_s = elapsed(t1)
+        values, model_obj, highs_status = _read_highs_solution(sol_file, helper.num_variables())
+        log_lines = log_file.read_text().splitlines() if log_file.exists() else []
+    if log:
+        print("\n".join(log_lines), file=sys.stderr)
+    raw_status = highs_status or solver.status().name
+    if values is not None:
+        status = "OPTIMAL" if raw_status == "Optimal" else f"FEASIBLE ({raw_status})"
+    else:
+        status = f"NO SOLUTION ({raw_status})"
+    dual = _last_number(log_lines, "Dual bound")
+    bound = dual / scale if dual is not None else None
+    if values is None:
+        return finish("highs", status, exact, None, bound, build_s, solve_s)
     alloc = allocation_from(model, values[:nx] > 0.5, values[nx + na : nx + na + nz] > 0.5)
-    model_obj = float(solver.objective_value())
-    return finish("highs", status, model, alloc, bound, build_s, solve_s, model_obj)
+    obj = model_obj / scale if model_obj is not None else None
+    return finish("highs", status, exact, alloc, bound, build_s, solve_s, obj)
+
+
+def _last_number(lines: list[str], label: str) -> float | None:
+    """The number after the last ``label`` in HiGHS's log (e.g. its solving report)."""
+    found = None
+    for chunk in lines:
+        for line in chunk.splitlines():
+            text = line.strip()
+            if text.startswith(label):
+                try:
+                    found = float(text[len(label) :].split()[0])
+                except (ValueError, IndexError):
+                    continue
+    return found if found is not None and np.isfinite(found) else None
+
+
+def _read_highs_solution(
+    path: Path, n_cols: int
+) -> tuple[FloatArray | None, float | None, str | None]:
+    """Column values, objective and model status from a HiGHS solution file (raw style)."""
+    if not path.exists():
+        return None, None, None
+    lines = path.read_text().splitlines()
+    status = lines[1].strip() if len(lines) > 1 else None
+    try:
+        head = lines.index("# Primal solution values")
+    except ValueError:
+        return None, None, status
+    if lines[head + 1].strip() != "Feasible":
+        return None, None, status
+    objective = float(lines[head + 2].split()[1])
+    count = int(lines[head + 3].split()[2])
+    values = np.array([float(ln.split()[1]) for ln in lines[head + 4 : head + 4 + count]])
+    if count != n_cols:
+        return None, objective, status
+    return values, objective, status

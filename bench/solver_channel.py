@@ -55,10 +55,13 @@ def write_problem(size: str, seed: int, territories: int | None, workdir: Path) 
     return path
 
 
-def run_method(method: str, path: Path, limit: float, seed: int) -> dict[str, Any]:
+def run_method(
+    method: str, path: Path, limit: float, seed: int, highs_options: str
+) -> dict[str, Any]:
     """Run one method in a child process and return its JSON line (or the failure)."""
     cmd = [sys.executable, "-m", "bench.channel_worker", method, str(path),
-           "--time-limit", str(limit), "--seed", str(seed)]  # fmt: skip
+           "--time-limit", str(limit), "--seed", str(seed),
+           "--highs-options", highs_options]  # fmt: skip
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(
@@ -126,6 +129,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reference-time", type=float, default=None, help="HiGHS (300 / 600 s)")
     ap.add_argument("--cpsat-time", type=float, default=None, help="plain CP-SAT (300 s)")
     ap.add_argument("--territories", type=int, default=None)
+    ap.add_argument(
+        "--highs-options",
+        default="presolve=off",
+        help="HiGHS options, comma separated (default presolve=off: see reference_models)",
+    )
     ap.add_argument("--workdir", type=Path, default=REPO / ".allot" / "bench")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
@@ -143,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             runs: dict[str, dict[str, Any]] = {}
             for method in methods:
-                runs[method] = run_method(method, path, limits[method], seed)
+                runs[method] = run_method(method, path, limits[method], seed, args.highs_options)
                 runs[method]["time_limit"] = limits[method]
                 print(f"{size} seed {seed} {method}: {json.dumps(runs[method])[:400]}",
                       file=sys.stderr, flush=True)  # fmt: skip
