@@ -1,4 +1,5 @@
-"""The `allot` command: serve, migrate, seed, export-schema (and the solver's file commands).
+"""The `allot` command: serve, migrate, seed, export-schema; the solver's file commands,
+worker, scenario and token come from their own modules (cli_solver, cli_scenarios, cli_token).
 
 Every command reads the settings of api/settings.py; without DATABASE_URL the database
 commands use the embedded PostgreSQL in the data folder, as `allot serve` does.
@@ -79,14 +80,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve.run(settings, demo_accounts=args.demo_accounts if args.demo else None)
 
 
-async def _migrate(url: str) -> list[str]:
-    return await migrate(url)
-
-
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Apply pending migrations."""
     with serve.database(_settings(args)) as url:
-        applied = asyncio.run(_migrate(url))
+        applied = asyncio.run(migrate(url))
     print(f"applied: {', '.join(applied)}" if applied else "database is up to date")
     return 0
 
