@@ -13,11 +13,13 @@ from typing import Any
 
 import asyncpg
 import jwt
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth import mint_token
 from api.auth_settings import AuthSettings, SecretText
 from db.principal import Principal, Role
 from schema.context import Context
+from schema.security.authentication import PRINCIPAL_SCOPE_KEY
 
 TEST_SECRET = "test-secret-for-allot-tests-0123456789abcdef"
 TEST_AUTH = AuthSettings(jwt_secret=SecretText(TEST_SECRET))
@@ -68,6 +70,15 @@ def claims(**overrides: Any) -> dict[str, Any]:
     }
     base.update(overrides)
     return {k: v for k, v in base.items() if v is not None}
+
+
+def with_principal(app: ASGIApp, principal: Principal = ADMIN) -> ASGIApp:
+    """``app`` as if api/guard.py had authenticated ``principal`` (for bare schema apps)."""
+
+    async def authenticated(scope: Scope, receive: Receive, send: Send) -> None:
+        await app({**scope, PRINCIPAL_SCOPE_KEY: principal}, receive, send)
+
+    return authenticated
 
 
 def context_for(
