@@ -51,7 +51,7 @@ class _Slots:
 
 
 def subgradient(space: Space, pairs: IntArray, lower: float, time_limit: float,
-                max_iter: int = 200) -> LPResult:  # fmt: skip
+                max_iter: int = 200, init: LPResult | None = None) -> LPResult:  # fmt: skip
     """Multipliers minimising the Lagrangian over ``pairs`` (sorted); status "LAGRANGIAN"."""
     start = time.monotonic()
     d = space.data
@@ -68,15 +68,15 @@ def subgradient(space: Space, pairs: IntArray, lower: float, time_limit: float,
     shares = pol.min_track_share
     track_coef = [((d.partner_track[part] == t) - s) * w[acc] for t, s in enumerate(shares)]
     slots = _Slots(space)
-    lam = np.zeros(d.n_partners)
-    mu = np.zeros(d.n_partners)
-    nu = np.zeros(d.n_specialists)
-    tau = np.zeros(len(shares))
+    lam = np.zeros(d.n_partners) if init is None else init.cap_dual.copy()
+    mu = np.zeros(d.n_partners) if init is None else init.count_dual.copy()
+    nu = np.zeros(d.n_specialists) if init is None else init.spec_dual.copy()
+    tau = np.zeros(len(shares)) if init is None else init.track_dual.copy()
     best_l, best_m = float("inf"), (lam, mu, nu, tau)
     best_x = np.zeros(len(pairs))
-    theta, stall = 1.0, 0
-    for _ in range(max_iter):
-        if time.monotonic() - start > time_limit or len(pairs) == 0:
+    theta, stall = (1.0 if init is None else 0.25), 0
+    for it in range(max_iter):
+        if (it > 0 and time.monotonic() - start > time_limit) or len(pairs) == 0:
             break
         spec_gain, pick = slots.best(nu, d.n_accounts)
         r = coef - lam[part] * eff - mu[part] + spec_gain[acc]
@@ -139,3 +139,29 @@ def subgradient(space: Space, pairs: IntArray, lower: float, time_limit: float,
         track_dual=tau,
         wall_s=time.monotonic() - start,
     )
+
+
+def priced_subgradient(space: Space, pairs: IntArray, lower: float, time_limit: float,
+                       rounds: int = 3, iters: int = 40) -> LPResult:  # fmt: skip
+    """Subgradient with pricing: pairs outside the working set whose reduced value beats their
+    account's best are added between rounds, so the multipliers price every partner."""
+    from solver.bound import reduced_pair_values
+
+    start = time.monotonic()
+    d = space.data
+    res = subgradient(space, pairs, lower, time_limit / (2 * rounds), max_iter=iters)
+    for _ in range(rounds - 1):
+        if time.monotonic() - start > time_limit:
+            break
+        r = reduced_pair_values(space, res.cap_dual, res.count_dual, res.spec_dual, res.track_dual)
+        inside = np.zeros(len(space.cand), bool)
+        inside[np.searchsorted(space.cand, pairs)] = True
+        best_in = np.full(d.n_accounts, -np.inf)
+        np.maximum.at(best_in, d.pair_account[space.cand[inside]], r[inside])
+        acc = d.pair_account[space.cand]
+        better = ~inside & (r > np.maximum(best_in[acc], 0.0) + 1e-9)
+        if not better.any():
+            break
+        pairs = np.union1d(pairs, space.cand[better])
+        res = subgradient(space, pairs, lower, time_limit / (2 * rounds), max_iter=iters, init=res)
+    return res

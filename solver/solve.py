@@ -25,7 +25,7 @@ from solver.cpsat.run import run
 from solver.cpsat.scaling import Scaling, choose_scaling
 from solver.greedy import assign_specialists, fill_partners, greedy_space
 from solver.infeasible import conflicts
-from solver.lagrange import subgradient
+from solver.lagrange import priced_subgradient
 from solver.lns import improve, repair
 from solver.lp import LPResult, solve_lp
 from solver.objective import evaluate
@@ -34,29 +34,46 @@ from solver.problem import ProblemData
 from solver.prune import promising_pairs
 from solver.result import Allocation, Result, SolveStatus
 from solver.search import ProgressFn, Search
-from solver.space import Space, build_space
+from solver.space import build_space
 
 LP_FULL_MAX_PAIRS = 400_000
 OPTIMAL_GAP = 1e-6  # proven within this relative gap counts as optimal (integer scaling)
 
 
-def _round(space: Space, lp: LPResult) -> Allocation:
-    """A start from the relaxation.
+PRICE_SCALES = (0.3, 0.5, 0.65, 0.8, 1.0)
+PRICE_SCALES_LARGE = (0.6, 0.8)  # each priced fill costs seconds at 50k accounts
 
-    LP: pairs at one kept, the rest filled best pair first. Subgradient: pairs filled in order
-    of value minus priced capacity, then the rest best pair first. Specialists best slot first.
+
+def _starts(search: Search, lp: LPResult) -> Allocation | None:
+    """Starts from the relaxation; every valid one is offered, the best is kept.
+
+    LP rounding: pairs at one kept, the rest filled best pair first. Priced fills: pairs in order
+    of value minus the multipliers' price of the capacity they use, at a few scales of the
+    prices (under-converged multipliers overprice), then the rest best pair first.
+    Returns the first start when none is valid (a repair start).
     """
+    space = search.space
     d = space.data
-    partner = np.full(d.n_accounts, -1, np.int64)
+    first: Allocation | None = None
+    partners: list[np.ndarray] = []
     if lp.ok:
+        partner = np.full(d.n_accounts, -1, np.int64)
         k = lp.pairs[lp.x >= 1 - 1e-6]
         partner[d.pair_account[k]] = d.pair_partner[k]
-    else:
-        p = d.pair_partner
-        priority = space.coef - lp.cap_dual[p] * d.pair_effort - lp.count_dual[p]
-        partner = fill_partners(space, priority=priority, pairs=lp.pairs)
-    partner = fill_partners(space, partner)
-    return Allocation(partner, assign_specialists(space, partner))
+        partners.append(fill_partners(space, partner))
+    pairs = None if lp.ok else lp.pairs
+    p = d.pair_partner
+    for scale in PRICE_SCALES if lp.ok else PRICE_SCALES_LARGE:
+        if search.stopped():
+            break
+        priority = space.coef - scale * (lp.cap_dual[p] * d.pair_effort + lp.count_dual[p])
+        partner = fill_partners(space, priority=priority, pairs=pairs)
+        partners.append(fill_partners(space, partner))
+    for partner in partners:
+        alloc = Allocation(partner, assign_specialists(space, partner))
+        first = first or alloc
+        search.offer(alloc)
+    return first
 
 
 def _relaxation(search: Search) -> LPResult | None:
@@ -68,9 +85,9 @@ def _relaxation(search: Search) -> LPResult | None:
         if lp.ok:
             search.tighten(lp.objective + 1e-7 * max(1.0, abs(lp.objective)))
     else:
-        limit = min(5.0, 0.1 * search.remaining())
+        limit = min(8.0, 0.15 * search.remaining())
         lower = search.best_obj if search.best is not None else 0.0
-        lp = subgradient(space, promising_pairs(space), lower, limit)
+        lp = priced_subgradient(space, promising_pairs(space), lower, limit)
     if lp.has_prices:
         search.tighten(lagrangian_bound(space, lp))
     search.stats["lp_s"] = lp.wall_s
@@ -165,9 +182,8 @@ def solve(
     sc = choose_scaling(search.space)
     start = search.best
     if lp is not None and lp.has_prices:
-        rounded = _round(search.space, lp)
-        if not search.offer(rounded) and search.best is None:
-            start = rounded
+        first = _starts(search, lp)
+        start = search.best or first
     search.stats["start_s"] = search.elapsed()
     cp_status = "UNKNOWN"
     if len(search.space.cand) <= params.full_model_max_pairs:
