@@ -13,6 +13,7 @@ from api.worker import Worker
 from db.scenarios import jobs, repository
 from db.scenarios.models import (
     AccountPartner,
+    CapacityOverride,
     NewScenario,
     Policy,
     ScenarioParameters,
@@ -93,3 +94,24 @@ async def test_pin_to_inactive_partner_fails_with_the_reason(
     assert await _wait(seeded_pool, s.id, {S.SOLVED, S.FAILED}) is S.FAILED
     failed = await repository.get(seeded_pool, s.id)
     assert failed.failure_reason is not None and "pins[0]" in failed.failure_reason
+
+
+async def test_infeasible_scenario_ends_solved_with_named_conflicts(
+    seeded_pool: asyncpg.Pool, worker: Worker
+) -> None:
+    # Every partner gets no capacity, yet every account must be covered.
+    partners = [r["id"] for r in await seeded_pool.fetch("SELECT id FROM partners")]
+    params = ScenarioParameters(
+        partner_capacities=tuple(CapacityOverride(p, 0) for p in partners),
+        policy=Policy(must_cover=True),
+        time_limit_s=2,
+    )
+    s = await repository.create(seeded_pool, NewScenario("inf", "ann", parameters=params))
+    await jobs.enqueue(seeded_pool, s.id)
+    assert await _wait(seeded_pool, s.id, {S.SOLVED, S.FAILED}) is S.SOLVED
+    done = await repository.get(seeded_pool, s.id)
+    assert done.solver_status == "INFEASIBLE" and done.conflicts
+    assigned = await seeded_pool.fetchval(
+        "SELECT count(*) FROM scenario_assignments WHERE scenario_id = $1", s.id
+    )
+    assert assigned == 0
