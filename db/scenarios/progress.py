@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -47,7 +47,13 @@ async def publish(ex: Executor, payload: dict[str, Any], *, store: bool = True) 
 class Listener:
     """One LISTEN connection per process, fanned out to per-scenario subscriber queues."""
 
-    def __init__(self, dsn: str, *, retry_s: float = 0.5, check_s: float = 2.0) -> None:
+    def __init__(
+        self,
+        dsn: str | Callable[[], Awaitable[asyncpg.Connection]],
+        *,
+        retry_s: float = 0.5,
+        check_s: float = 2.0,
+    ) -> None:
         self.dsn = dsn
         self.retry_s = retry_s
         self.check_s = check_s
@@ -92,7 +98,7 @@ class Listener:
         first = True
         while True:
             try:
-                self._conn = await connect(self.dsn)
+                self._conn = await (connect(self.dsn) if isinstance(self.dsn, str) else self.dsn())
                 await self._conn.add_listener(CHANNEL, self._on_notify)
                 self.connected.set()
                 if not first:
@@ -130,3 +136,46 @@ class Listener:
                 subs.discard(queue)
                 if not subs:
                     del self._subs[scenario_id]
+
+
+_LISTENERS: dict[int, tuple[asyncpg.Pool, Listener]] = {}
+"""Listeners by pool; the pool is held too, so that its id cannot be reused while listed."""
+
+
+def _connect_like(pool: asyncpg.Pool) -> Callable[[], Awaitable[asyncpg.Connection]]:
+    """A factory of connections with the pool's own connect arguments (not pooled)."""
+    # asyncpg keeps a pool's connect arguments only in these private attributes.
+    args = list(getattr(pool, "_connect_args", ()))
+    kwargs = dict(getattr(pool, "_connect_kwargs", {}))
+
+    async def make() -> asyncpg.Connection:
+        conn: asyncpg.Connection = await asyncpg.connect(*args, **kwargs)
+        return conn
+
+    return make
+
+
+async def listener_for(pool: asyncpg.Pool) -> Listener:
+    """The process's listener for the database of ``pool``, started on first use.
+
+    Listeners of pools that have been closed meanwhile are stopped and forgotten here.
+    """
+    for key, (other, old) in list(_LISTENERS.items()):
+        if other.is_closing():
+            del _LISTENERS[key]
+            await old.stop()
+    entry = _LISTENERS.get(id(pool))
+    if entry is None:
+        listener = Listener(_connect_like(pool))
+        _LISTENERS[id(pool)] = (pool, listener)
+        await listener.start()
+        return listener
+    await asyncio.wait_for(entry[1].connected.wait(), timeout=30)
+    return entry[1]
+
+
+async def close_listeners() -> None:
+    """Stop every listener of this process (at shutdown)."""
+    while _LISTENERS:
+        _, (_, listener) = _LISTENERS.popitem()
+        await listener.stop()
