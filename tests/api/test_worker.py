@@ -21,6 +21,7 @@ from db.scenarios.models import (
 )
 
 S = ScenarioStatus
+pytestmark = pytest.mark.slow  # each test runs real solves in child processes
 
 
 @pytest.fixture
@@ -115,3 +116,27 @@ async def test_infeasible_scenario_ends_solved_with_named_conflicts(
         "SELECT count(*) FROM scenario_assignments WHERE scenario_id = $1", s.id
     )
     assert assigned == 0
+
+
+async def test_a_stopping_worker_gives_its_solve_back_to_the_queue(
+    seeded_pool: asyncpg.Pool,
+) -> None:
+    w = Worker(seeded_pool)
+    task = asyncio.create_task(w.run())
+    s = await repository.create(
+        seeded_pool, NewScenario("long", "ann", parameters=ScenarioParameters(time_limit_s=60))
+    )
+    await jobs.enqueue(seeded_pool, s.id)
+    await _wait(seeded_pool, s.id, {S.SOLVING})
+    w.stop()  # what `allot serve` does at shutdown
+    await asyncio.wait_for(task, 20)
+    back = await repository.get(seeded_pool, s.id)
+    assert back.status is S.QUEUED
+    details = [t.detail for t in await repository.transitions(seeded_pool, s.id)]
+    assert details[-1] == "worker stopped: re-queued"
+    queued = await seeded_pool.fetchval(
+        "SELECT count(*) FROM pgqueuer WHERE status = 'queued' AND id = "
+        "(SELECT job_id FROM scenarios WHERE id = $1)",
+        s.id,
+    )
+    assert queued == 1  # a fresh job waits for the next worker
