@@ -9,6 +9,7 @@ partner is an error that names the pin.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -160,7 +161,8 @@ async def load(ex: Executor, scenario: Scenario) -> LoadedProblem:
         for r in prows
     ]
     partner_ids = {p["id"] for p in partners}
-    accounts = _accounts(acc, wal, partner_ids)
+    # The one loop over every account and wallet: off the event loop (an API may host a worker).
+    accounts = await asyncio.to_thread(_accounts, acc, wal, partner_ids)
     policy, dropped = _policy(scenario, {a["id"] for a in accounts}, partner_ids)
     problem = {
         "format": "allot-problem/1",
