@@ -70,10 +70,20 @@ class Worker:
         self.pgq.shutdown.set()
 
     async def _fail(self, scenario_id: int, reason: str) -> None:
+        """FAILED with ``reason``, unless another run already ended it (then only log)."""
         log.warning("scenario %s failed: %s", scenario_id, reason)
-        await repository.transition(
-            self.pool, scenario_id, S.FAILED, reason[:2000], failure_reason=reason[:2000]
-        )
+        try:
+            await repository.transition(
+                self.pool,
+                scenario_id,
+                S.FAILED,
+                reason[:2000],
+                expect=frozenset({S.SOLVING}),
+                failure_reason=reason[:2000],
+            )
+        except DomainError as exc:  # e.g. a duplicate run after a late heartbeat stored first
+            log.warning("scenario %s not marked FAILED: %s", scenario_id, exc)
+            return
         await progress.publish(self.pool, progress.event(scenario_id, S.FAILED.value))
 
     async def _start(self, scenario_id: int) -> Scenario | None:
