@@ -127,3 +127,15 @@ async def test_specialists_page_statements_do_not_grow(
     large = await counter.count(run, query, first=10)
     # page, territories, product lines: one statement each
     assert small == large == 3, counter.statements
+
+
+async def test_fragments_are_batched_too(counted: tuple[StatementCounter, Run]) -> None:
+    counter, run = counted
+    query = """query ($first: Int!) { accounts(first: $first) { edges { ...Edge } } }
+      fragment Edge on AccountEdge { node { ... on Account { territory { code } }
+        ...Money } }
+      fragment Money on Account { wallets { whitespaceCents productLine { code } } }"""
+    small = await counter.count(run, query, first=10)
+    large = await counter.count(run, query, first=50)
+    # page, territories, wallets, product lines
+    assert small == large == 4, counter.statements
