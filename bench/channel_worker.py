@@ -94,6 +94,7 @@ def _reference(
         "solve_s": ref.solve_s,
         "violations": len(ref.violations),
         "sizes": ref.sizes,
+        "timeline": [(round(load_s + ref.build_s + t, 1), v) for t, v in ref.timeline],
     }
 
 

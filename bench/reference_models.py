@@ -197,6 +197,7 @@ class RefResult:
     violations: list[str]
     allocation: Allocation | None = None
     model_objective: float | None = None  # the solver's own value of its model's objective
+    timeline: list[tuple[float, float]] = field(default_factory=list)  # (seconds, incumbent)
 
 
 def finish(
@@ -383,7 +384,26 @@ def solve_highs(
         return finish("highs", status, exact, None, bound, build_s, solve_s)
     alloc = allocation_from(model, values[:nx] > 0.5, values[nx + na : nx + na + nz] > 0.5)
     obj = model_obj / scale if model_obj is not None else None
-    return finish("highs", status, exact, alloc, bound, build_s, solve_s, obj)
+    out = finish("highs", status, exact, alloc, bound, build_s, solve_s, obj)
+    out.timeline = [(t, v / scale) for t, v in _incumbents(log_lines)]
+    return out
+
+
+def _incumbents(lines: list[str]) -> list[tuple[float, float]]:
+    """(seconds, incumbent) from the rows of HiGHS's branch-and-bound log where it improved."""
+    out: list[tuple[float, float]] = []
+    for line in lines:
+        tok = line.split()
+        pcts = [i for i, t in enumerate(tok) if t.endswith("%")]
+        if not tok or not tok[-1].endswith("s") or not pcts or pcts[0] + 2 >= len(tok):
+            continue
+        try:
+            value, seconds = float(tok[pcts[0] + 2]), float(tok[-1][:-1])
+        except ValueError:
+            continue
+        if np.isfinite(value) and (not out or value > out[-1][1]):
+            out.append((seconds, value))
+    return out
 
 
 def _last_number(lines: list[str], label: str) -> float | None:

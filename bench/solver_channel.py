@@ -115,7 +115,11 @@ def report(size: str, seed: int, runs: dict[str, dict[str, Any]]) -> list[str]:
             lines.append(f"{ref}: no solution within its time limit ({r.get('status')})")
         elif ours is not None:
             ok = ours >= r["objective"]
-            lines.append(f"ours {'>=' if ok else '<'} {ref}: {ratio(ours, r['objective'])}")
+            line = f"ours {'>=' if ok else '<'} {ref}: {ratio(ours, r['objective'])}"
+            passed = [t for t, v in r.get("timeline", []) if v > ours]
+            if passed:
+                line += f"; {ref} passed ours' objective after {passed[0]:.1f} s"
+            lines.append(line)
     return lines
 
 
