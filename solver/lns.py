@@ -29,19 +29,21 @@ from solver.search import Search
 
 log = logging.getLogger(__name__)
 MIN_FREE = 8
+SCHEDULE = (0, 0, 0, 0, 0, 1, 2, 3)  # 0/1 partners, 2 random, 3 relaxation
 KEEP_PAIRS = 16  # pairs per free account in a neighbourhood (plus its current one)
 
 
 def _sub_solve(search: Search, sc: Scaling, free: IntArray, base: Allocation,
-               time_limit: float) -> RunOutcome:  # fmt: skip
+               time_limit: float, workers: int | None = None,
+               focus: IntArray | None = None) -> RunOutcome:  # fmt: skip
     """Solve the sub-model over ``free`` with the rest of ``base`` fixed, hinted by ``base``."""
     prm = search.params
-    sub = build(search.space, sc, free, base, keep=KEEP_PAIRS)
+    sub = build(search.space, sc, free, base, keep=KEEP_PAIRS, focus=focus)
     set_hint(sub, base)
     return run(
         sub,
         min(time_limit, search.remaining()),
-        prm.workers,
+        prm.workers if workers is None else workers,
         prm.seed,
         cancel=search.cancel,
         log=False,
@@ -109,20 +111,26 @@ class _Neighbourhoods:
         if lp is not None and lp.has_prices and len(lp.x):
             big = lp.x > 0.5
             self.lp_pair[d.pair_account[lp.pairs[big]]] = d.pair_partner[lp.pairs[big]]
+        best = np.zeros(d.n_accounts)
+        k = search.space.cand
+        np.maximum.at(best, d.pair_account[k], np.maximum(search.space.coef[k], 0.0))
+        best += 1e-9 + best.mean() * 0.1
+        self.weight = best / best.sum()
         self.lp_frac = np.zeros(d.n_accounts, bool)
         if lp is not None and lp.has_prices and len(lp.x):
             frac = (lp.x > 1e-6) & (lp.x < 1 - 1e-6)
             self.lp_frac[d.pair_account[lp.pairs[frac]]] = True
 
-    def partners(self, alloc: Allocation, size: int) -> IntArray:
-        """Accounts of a few competing partners, plus unassigned accounts they could take."""
+    def partners(self, alloc: Allocation, size: int) -> tuple[IntArray, IntArray]:
+        """Accounts of a few competing partners, plus unassigned accounts they could take;
+        returns the accounts and the partners."""
         d, space, rng = self.search.data, self.search.space, self.rng
-        seed_acc = int(rng.integers(d.n_accounts))
+        seed_acc = int(rng.choice(d.n_accounts, p=self.weight))
         rivals = d.pair_partner[
             space.cand[space.cand_start[seed_acc] : space.cand_start[seed_acc + 1]]
         ]
         if len(rivals) == 0:
-            return self.random(size)
+            return self.random(size), np.zeros(0, np.int64)
         chosen: list[int] = []
         free: set[int] = set()
         order = rng.permutation(rivals)
@@ -143,7 +151,7 @@ class _Neighbourhoods:
             cands = cands[assigned[cands] < 0]
             if len(cands):
                 out = np.union1d(out, rng.choice(cands, min(room, len(cands)), replace=False))
-        return out.astype(np.int64)
+        return out.astype(np.int64), np.array(chosen, np.int64)
 
     def relaxation(self, alloc: Allocation, size: int) -> IntArray:
         """Accounts where the LP disagrees with the incumbent, topped up at random."""
@@ -163,19 +171,22 @@ def improve(search: Search, sc: Scaling, lp: LPResult | None) -> None:
     d = search.data
     hoods = _Neighbourhoods(search, lp)
     size = max(MIN_FREE, min(search.params.lns_accounts, d.n_accounts // 4))
-    slice_s = 0.5
+    slice_s = search.params.lns_slice
+    sub_workers = search.params.lns_workers
+    schedule = SCHEDULE
     step = 0
     while not search.stopped() and search.best is not None:
         base = search.best
-        kind = step % 8
-        if kind == 7:
+        kind = schedule[step % len(schedule)]
+        focus = None
+        if kind == 3:
             free = hoods.relaxation(base, size)
-        elif kind == 6:
+        elif kind == 2:
             free = hoods.random(size)
         else:
-            free = hoods.partners(base, size)
+            free, focus = hoods.partners(base, size)
         t0 = search.elapsed()
-        out = _sub_solve(search, sc, free, base, slice_s)
+        out = _sub_solve(search, sc, free, base, slice_s, sub_workers, focus)
         step += 1
         log.debug("lns %d kind %d free %d %s %.3fs best %.6g", step, kind, len(free),
                   out.status, search.elapsed() - t0, search.best_obj)  # fmt: skip

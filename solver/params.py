@@ -16,7 +16,9 @@ class SolveParams:
     ``time_limit`` is wall time in seconds from the start of ``solve``; ``workers`` the CP-SAT
     threads; ``seed`` makes runs repeatable; ``log`` prints CP-SAT logs; ``full_model_max_pairs``
     is the size up to which one exact CP-SAT model is solved instead of neighbourhood search;
-    ``lns_accounts`` the size of a neighbourhood; ``lp_backend`` "highs" or "glop".
+    ``lns_accounts`` the first size of a neighbourhood, ``lns_slice`` the seconds one gets and
+    ``lns_workers`` its CP-SAT threads (small models: one thread wastes least); ``lp_backend``
+    "highs" or "glop".
     """
 
     time_limit: float = 10.0
@@ -25,6 +27,8 @@ class SolveParams:
     log: bool = False
     full_model_max_pairs: int = 3_000
     lns_accounts: int = 300
+    lns_slice: float = 0.3
+    lns_workers: int = 1
     lp_backend: str = "glop"
 
     def __post_init__(self) -> None:

@@ -212,19 +212,29 @@ def _specialist_capacity(
             _linear(proto, (y0 + pos).tolist(), [1] * len(pos), LOW, room)
 
 
-def _restrict(space: Space, pairs: IntArray, base: Allocation, keep: int) -> IntArray:
-    """Each account's ``keep`` best pairs by value, plus its pair in ``base`` (a heuristic cut)."""
+def _restrict(
+    space: Space, pairs: IntArray, base: Allocation, keep: int, focus: IntArray | None
+) -> IntArray:
+    """Each account's ``keep`` best pairs by value, its pair in ``base`` and its pairs with the
+    ``focus`` partners (a heuristic cut: the neighbourhood's partners stay reachable)."""
     d = space.data
     acc = d.pair_account[pairs]
     order = np.lexsort((-space.coef[pairs], acc))
     first = np.searchsorted(acc[order], acc[order])
     rank = np.arange(len(order)) - first
     mine = base.partner[acc[order]] == d.pair_partner[pairs[order]]
+    if focus is not None:
+        mine |= np.isin(d.pair_partner[pairs[order]], focus)
     return np.sort(pairs[order[(rank < keep) | mine]])
 
 
 def build(
-    space: Space, sc: Scaling, free: IntArray, base: Allocation, keep: int | None = None
+    space: Space,
+    sc: Scaling,
+    free: IntArray,
+    base: Allocation,
+    keep: int | None = None,
+    focus: IntArray | None = None,
 ) -> SubModel:
     """The CP-SAT model where ``free`` accounts are decided and all others keep ``base``.
 
@@ -240,7 +250,7 @@ def build(
     fixed_k = _fixed_pairs(space, base, fixed)
     sub_pairs = space.cand_of(free)
     if keep is not None and len(sub_pairs) > keep * len(free):
-        sub_pairs = _restrict(space, sub_pairs, base, keep)
+        sub_pairs = _restrict(space, sub_pairs, base, keep, focus)
     for _ in range(len(sub_pairs)):
         v = proto.variables.add()
         v.domain.extend([0, 1])
