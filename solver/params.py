@@ -18,7 +18,7 @@ class SolveParams:
     is the size up to which one exact CP-SAT model is solved instead of neighbourhood search;
     ``lns_accounts`` the first size of a neighbourhood, ``lns_slice`` the seconds one gets and
     ``lns_workers`` its CP-SAT threads (small models: one thread wastes least); ``lp_backend``
-    "highs" or "glop".
+    "highs" or "glop"; above ``lp_max_pairs`` allowed pairs subgradient multipliers replace the LP.
     """
 
     time_limit: float = 10.0
@@ -30,6 +30,7 @@ class SolveParams:
     lns_slice: float = 0.3
     lns_workers: int = 1
     lp_backend: str = "glop"
+    lp_max_pairs: int = 400_000
 
     def __post_init__(self) -> None:
         if not self.time_limit > 0:

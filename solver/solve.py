@@ -36,7 +36,6 @@ from solver.result import Allocation, Result, SolveStatus
 from solver.search import ProgressFn, Search
 from solver.space import build_space
 
-LP_FULL_MAX_PAIRS = 400_000
 OPTIMAL_GAP = 1e-6  # proven within this relative gap counts as optimal (integer scaling)
 
 
@@ -79,7 +78,7 @@ def _starts(search: Search, lp: LPResult) -> Allocation | None:
 def _relaxation(search: Search) -> LPResult | None:
     """LP (small problems) or subgradient multipliers (large); tightens the bound."""
     space = search.space
-    if len(space.cand) <= LP_FULL_MAX_PAIRS:
+    if len(space.cand) <= search.params.lp_max_pairs:
         limit = max(1.0, 0.4 * search.remaining())
         lp = solve_lp(space, time_limit=limit, backend=search.params.lp_backend)
         if lp.ok:

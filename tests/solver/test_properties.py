@@ -97,3 +97,19 @@ def test_solutions_are_valid_exact_and_bounded(d: dict[str, Any]) -> None:
     if not validate(data, g):
         assert res.objective >= evaluate(data, g) - 1e-6
     assert res.status == SolveStatus.OPTIMAL  # tiny problems are solved to proven optimality
+
+
+@settings(max_examples=15, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+@given(problems(), st.sampled_from([0, 10**9]))
+def test_neighbourhood_search_path(d: dict[str, Any], lp_max_pairs: int) -> None:
+    # full_model_max_pairs=0 forces repair + LNS; lp_max_pairs=0 forces subgradient multipliers
+    data = problem_from_dict(d)
+    params = SolveParams(time_limit=1.0, workers=1, full_model_max_pairs=0,
+                         lp_max_pairs=lp_max_pairs)  # fmt: skip
+    res = solve(data, params)
+    if res.status in (SolveStatus.INFEASIBLE, SolveStatus.UNKNOWN):
+        return
+    assert validate(data, res.allocation) == []
+    assert evaluate(data, res.allocation) == pytest.approx(res.objective, rel=1e-12, abs=1e-9)
+    assert res.objective <= res.bound + 1e-6 * max(1.0, abs(res.bound))
