@@ -1,4 +1,4 @@
-"""The search strategy on a medium problem: every path returns a valid allocation under its bound."""
+"""The search strategy on a medium problem: each path gives a valid allocation under its bound."""
 
 from __future__ import annotations
 
