@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from starlette.authentication import (
     AuthCredentials,
     AuthenticationBackend,
@@ -28,6 +30,8 @@ from api.auth import AuthenticationFailed, TokenVerifier, bearer_token
 from api.auth_settings import AuthSettings
 from db.principal import ANONYMOUS_SUBJECT, Principal
 from schema.security.authentication import PRINCIPAL_SCOPE_KEY
+
+log = logging.getLogger(__name__)
 
 AUTH_ERROR_SCOPE_KEY = "allot.auth_error"
 """Scope key of a WebSocket handshake's bad-header message, answered at connection_init."""
@@ -126,6 +130,11 @@ def _is_ide_page(conn: HTTPConnection) -> bool:
 
 def guard_graphql(app: ASGIApp, settings: AuthSettings) -> ASGIApp:
     """Wrap the GraphQL app: verify bearer headers, then refuse anonymous HTTP requests."""
+    if settings.demo_anonymous_role is not None:
+        log.warning(
+            "requests without a token are served as %s (demo; ALLOT_DEMO_ANONYMOUS_ROLE)",
+            settings.demo_anonymous_role.value,
+        )
     backend = BearerBackend(TokenVerifier(settings), settings)
     return AuthenticationMiddleware(RequirePrincipal(app), backend=backend, on_error=_on_error)
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from db.principal import Principal
+from schema.security.refusal import refuse
 
 PRINCIPAL_SCOPE_KEY = "allot.principal"
 """ASGI scope key under which the api layer leaves the verified Principal of a request."""
@@ -29,9 +29,9 @@ class RequireAuthentication(SchemaExtension):
     """Refuse operations of a served request that has no principal."""
 
     def on_operation(self) -> Iterator[None]:
-        """Raise an UNAUTHENTICATED error before parsing when the principal is missing."""
+        """Refuse (UNAUTHENTICATED) before parsing when the principal is missing."""
         context = self.execution_context.context
         served = getattr(context, "request", None) is not None
         if served and getattr(context, "principal", None) is None:
-            raise GraphQLError(AUTHENTICATION_REQUIRED, extensions={"code": "UNAUTHENTICATED"})
+            refuse(self.execution_context, AUTHENTICATION_REQUIRED, "UNAUTHENTICATED")
         yield

@@ -16,13 +16,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from db.principal import Role
+from schema.security.refusal import refuse
 
 TRUSTED_DOCUMENTS_SCOPE_KEY = "allot.trusted_documents"
 """Scope key under which the api layer leaves the store for this request."""
+
+
+class Untrusted(Exception):
+    """A request the store refuses: ``code`` and a message for the client."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class TrustedDocumentsError(ValueError):
@@ -92,8 +100,8 @@ def _requested_hash(extensions: Mapping[str, Any] | None) -> str | None:
     return None
 
 
-def _error(code: str, message: str) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": code})
+def _error(code: str, message: str) -> Untrusted:
+    return Untrusted(code, message)
 
 
 class TrustedDocumentsGate(SchemaExtension):
@@ -106,9 +114,12 @@ class TrustedDocumentsGate(SchemaExtension):
         store = request.scope.get(TRUSTED_DOCUMENTS_SCOPE_KEY) if request is not None else None
         if isinstance(store, TrustedDocuments):
             principal = getattr(context, "principal", None)
-            self.execution_context.query = store.resolve(
-                self.execution_context.query,
-                self.execution_context.operation_extensions,
-                principal.role if principal is not None else None,
-            )
+            try:
+                self.execution_context.query = store.resolve(
+                    self.execution_context.query,
+                    self.execution_context.operation_extensions,
+                    principal.role if principal is not None else None,
+                )
+            except Untrusted as refused:
+                refuse(self.execution_context, str(refused), refused.code)
         yield
