@@ -1,4 +1,4 @@
-"""The Starlette application: health endpoints and GraphQL, with the pool made in lifespan."""
+"""The Starlette application: health endpoints and guarded GraphQL; pool and worker in lifespan."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.graphql_auth import create_secure_graphql_app
+from api.guard import cors_middleware, guard_graphql
 from api.health import healthz, readyz
 from api.settings import Settings
 from api.worker import in_process_enabled, start_in_process
 from db.migrate import migrate
 from db.pool import create_pool
-from schema.app import create_graphql_app
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,9 @@ def create_app(
     settings: Settings, *, pool: asyncpg.Pool | None = None, worker: bool | None = None
 ) -> Starlette:
     """Build the service. Lifespan opens a pool on `settings.database_url` (unless `pool` is
-    given: then the caller owns it), applies pending migrations, mounts GraphQL and starts an
-    in-process solve worker (`worker`; default: ALLOT_INPROCESS_WORKER, on unless 0)."""
+    given: then the caller owns it), applies pending migrations, mounts GraphQL behind the
+    bearer-token guard (`settings.auth`) and starts an in-process solve worker (`worker`;
+    default: ALLOT_INPROCESS_WORKER, on unless 0)."""
     graphql = _GraphQLSlot()
     run_worker = in_process_enabled() if worker is None else worker
 
@@ -74,7 +76,12 @@ def create_app(
             applied = await migrate(active)
             if applied:
                 log.info("applied migrations: %s", ", ".join(applied))
-            graphql.app = create_graphql_app(active, production=settings.production)
+            graphql.app = guard_graphql(
+                create_secure_graphql_app(
+                    active, production=settings.production, settings=settings.auth
+                ),
+                settings.auth,
+            )
             app.state.pool = active
             solver = start_in_process(active) if run_worker else None
             app.state.worker = solver
@@ -94,4 +101,4 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, middleware=cors_middleware(settings.auth), lifespan=lifespan)

@@ -20,6 +20,7 @@ from pathlib import Path
 import asyncpg
 
 from api import cli_scenarios, cli_solver, cli_token, serve
+from api.auth_settings import AuthSettingsError
 from api.embedded import EmbeddedPostgresError
 from api.settings import Settings, SettingsError
 from db.migrate import MigrationError, migrate
@@ -32,6 +33,7 @@ Handler = Callable[[argparse.Namespace], int]
 # Failures that are the user's environment, not a bug: reported in one line.
 EXPECTED_ERRORS = (
     SettingsError,
+    AuthSettingsError,
     MigrationError,
     SeedError,
     EmbeddedPostgresError,
@@ -77,7 +79,11 @@ def _configure_logging(settings: Settings) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the service until Ctrl-C."""
     settings = _settings(args)
-    return serve.run(settings, demo_accounts=args.demo_accounts if args.demo else None)
+    auth = settings.auth.for_demo(
+        demo=args.demo, production=settings.production, host=settings.host
+    )
+    settings = replace(settings, auth=auth)
+    return serve.run(settings, demo_accounts=args.demo_accounts if args.demo_data else None)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -147,6 +153,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=_count(0), help="port (default ALLOT_PORT or 8000; 0: any)")
     p.add_argument(
         "--demo",
+        action="store_true",
+        help="demo mode: requests without a token act as ADMIN (loopback host and not "
+        "ALLOT_PRODUCTION only); for trying the API in GraphiQL on your machine",
+    )
+    p.add_argument(
+        "--demo-data",
         action=argparse.BooleanOptionalAction,
         default=True,
         help="load demo data when the database holds no channel (default: yes)",

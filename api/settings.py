@@ -10,6 +10,9 @@
 | ALLOT_PRODUCTION | false | true: no GraphiQL, no introspection |
 | ALLOT_POOL_MIN_SIZE / ALLOT_POOL_MAX_SIZE | 2 / 10 | database connections per process |
 
+Security settings (tokens, origins, trusted documents) are read from the same values by
+api/auth_settings.py into `Settings.auth`.
+
 Real environment variables win over `.env` (read from the working directory).
 """
 
@@ -22,6 +25,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from api.auth_settings import AuthSettings
 from db.dsn import redact
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -76,6 +80,7 @@ class Settings:
     production: bool = False
     pool_min_size: int = 2
     pool_max_size: int = 10
+    auth: AuthSettings = field(default_factory=AuthSettings)
 
     @classmethod
     def from_env(
@@ -96,15 +101,17 @@ class Settings:
                 f"ALLOT_POOL_MAX_SIZE: must be >= ALLOT_POOL_MIN_SIZE ({min_size}), got {max_size}"
             )
         data_dir = values.get("ALLOT_DATA_DIR", "").strip()
+        production = _bool(values, "ALLOT_PRODUCTION")
         return cls(
             database_url=Secret(url) if url else None,
             host=values.get("ALLOT_HOST", "").strip() or "127.0.0.1",
             port=_int(values, "ALLOT_PORT", 8000, 0, 65535),
             data_dir=Path(data_dir).expanduser() if data_dir else default_data_dir(values),
             log_level=_log_level(values),
-            production=_bool(values, "ALLOT_PRODUCTION"),
+            production=production,
             pool_min_size=min_size,
             pool_max_size=max_size,
+            auth=AuthSettings.from_env(values, production=production),
         )
 
     def with_database_url(self, url: str) -> Settings:

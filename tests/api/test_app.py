@@ -16,12 +16,16 @@ from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
 from api.app import create_app
+from api.auth_settings import AuthSettings
 from api.settings import Secret, Settings
 from db.migrate import discover
+from db.principal import Role
 from tests.conftest import SEEDED_CHANNEL
 from tests.pgtools import Databases
 
 MakeDatabase = Callable[[str], Awaitable[str]]
+# Requests without a token act as ADMIN (what `allot serve --demo` does on a loopback host).
+DEMO = Settings(auth=AuthSettings(demo_anonymous_role=Role.ADMIN))
 
 
 @asynccontextmanager
@@ -62,7 +66,7 @@ async def test_readyz_is_503_when_the_database_is_gone(
 
 
 async def test_graphql_is_mounted_on_the_pool(seeded_pool: asyncpg.Pool) -> None:
-    async with running(create_app(Settings(), pool=seeded_pool)) as client:
+    async with running(create_app(DEMO, pool=seeded_pool)) as client:
         response = await client.post("/graphql", json={"query": "{ productLines { code } }"})
     assert response.status_code == 200
     codes = {line["code"] for line in response.json()["data"]["productLines"]}
@@ -76,6 +80,14 @@ async def test_graphql_is_mounted_on_the_pool(seeded_pool: asyncpg.Pool) -> None
         "NETWORKING",
         "SERVICES",
     }
+
+
+async def test_graphql_needs_a_token_outside_demo_mode(pool: asyncpg.Pool) -> None:
+    async with running(create_app(Settings(), pool=pool)) as client:
+        response = await client.post("/graphql", json={"query": "{ productLines { code } }"})
+        health = await client.get("/healthz")
+    assert response.status_code == 401
+    assert health.status_code == 200
 
 
 @pytest.mark.parametrize("production", [False, True])
@@ -136,7 +148,7 @@ async def served(app: Starlette) -> AsyncIterator[str]:
 
 async def test_graphql_websocket_speaks_graphql_transport_ws(seeded_pool: asyncpg.Pool) -> None:
     async with (
-        served(create_app(Settings(), pool=seeded_pool)) as address,
+        served(create_app(DEMO, pool=seeded_pool)) as address,
         connect(
             f"ws://{address}/graphql", subprotocols=[Subprotocol("graphql-transport-ws")]
         ) as ws,

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -137,7 +139,7 @@ class Serving:
 
     def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "api", "serve", "--port", "0", *args],
+            [sys.executable, "-m", "api", "serve", "--demo", "--port", "0", *args],
             env=env,
             cwd=cwd,
             stdout=subprocess.PIPE,
@@ -191,11 +193,16 @@ class Serving:
 
 
 @pytest.fixture
-def serve_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+def serve_env() -> Iterator[dict[str, str]]:
+    """Environment for `allot serve`: no DATABASE_URL, a throw-away data folder."""
+    # Own temporary folder, not tmp_path: the embedded server runs as another user when root,
+    # and the folder is removed here after the server has stopped.
+    data = Path(tempfile.mkdtemp(prefix="allot-serve-test-"))
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["ALLOT_DATA_DIR"] = str(tmp_path / "data")
+    env["ALLOT_DATA_DIR"] = str(data / "data")
     env["ALLOT_LOG_LEVEL"] = "WARNING"
     yield env
+    shutil.rmtree(data, ignore_errors=True)
 
 
 def _ready_and_count(graphql_url: str) -> int:
