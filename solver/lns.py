@@ -16,6 +16,7 @@ time slice and shrinks when they are not.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -166,39 +167,73 @@ class _Neighbourhoods:
         return np.sort(self.rng.choice(n, min(size, n), replace=False)).astype(np.int64)
 
 
+def _draw(hoods: _Neighbourhoods, kind: int, base: Allocation, size: int,
+          taken: IntArray) -> tuple[IntArray, IntArray | None]:  # fmt: skip
+    """One neighbourhood of the given kind, without the accounts already ``taken``."""
+    focus = None
+    if kind == 3:
+        free = hoods.relaxation(base, size)
+    elif kind == 2:
+        free = hoods.random(size)
+    else:
+        free, focus = hoods.partners(base, size)
+    return np.setdiff1d(free, taken).astype(np.int64), focus
+
+
+def _merge(base: Allocation, parts: list[tuple[IntArray, Allocation]]) -> Allocation:
+    """``base`` with each part's decisions on its own free accounts."""
+    out = base.copy()
+    for free, alloc in parts:
+        out.partner[free] = alloc.partner[free]
+        out.specialist[free] = alloc.specialist[free]
+    return out
+
+
 def improve(search: Search, sc: Scaling, lp: LPResult | None) -> None:
-    """Improve the incumbent by LNS until the time limit, cancellation or proven optimality."""
+    """Improve the incumbent by LNS until the time limit, cancellation or proven optimality.
+
+    With ``workers`` threads and one-thread neighbourhoods, that many disjoint neighbourhoods
+    are solved at once (CP-SAT releases the GIL); their moves are merged when the merge is
+    valid, else the best one is kept.
+    """
     d = search.data
     hoods = _Neighbourhoods(search, lp)
     size = max(MIN_FREE, min(search.params.lns_accounts, d.n_accounts // 4))
     slice_s = search.params.lns_slice
     sub_workers = search.params.lns_workers
-    schedule = SCHEDULE
+    lanes = max(1, search.params.workers // max(1, sub_workers))
     step = 0
-    while not search.stopped() and search.best is not None:
-        base = search.best
-        kind = schedule[step % len(schedule)]
-        focus = None
-        if kind == 3:
-            free = hoods.relaxation(base, size)
-        elif kind == 2:
-            free = hoods.random(size)
-        else:
-            free, focus = hoods.partners(base, size)
-        t0 = search.elapsed()
-        out = _sub_solve(search, sc, free, base, slice_s, sub_workers, focus)
-        step += 1
-        log.debug("lns %d kind %d free %d %s %.3fs best %.6g", step, kind, len(free),
-                  out.status, search.elapsed() - t0, search.best_obj)  # fmt: skip
-        if out.allocation is not None:
-            search.offer(out.allocation, check=False)
-        if out.status == "OPTIMAL":
-            if len(free) >= d.n_accounts:
-                slack = 0.0 if sc.value_exact else float(len(free) * (1 + d.n_lines))
-                search.tighten((out.bound + slack) / sc.value + search.space.constant)
-                return
-            size = min(d.n_accounts, int(size * 1.15) + 1)
-        else:
-            size = max(MIN_FREE, int(size * 0.85))
+    with ThreadPoolExecutor(max_workers=lanes) as pool:
+        while not search.stopped() and search.best is not None:
+            base = search.best
+            kind = SCHEDULE[step % len(SCHEDULE)]
+            jobs = []
+            taken = np.zeros(0, np.int64)
+            for _ in range(lanes):
+                free, focus = _draw(hoods, kind, base, size, taken)
+                if len(free) == 0:
+                    continue
+                taken = np.union1d(taken, free)
+                jobs.append((free, pool.submit(_sub_solve, search, sc, free, base, slice_s,
+                                               sub_workers, focus)))  # fmt: skip
+            step += 1
+            done = [(free, job.result()) for free, job in jobs]
+            parts = [(free, out.allocation) for free, out in done if out.allocation is not None]
+            for _free, alloc in parts:
+                search.offer(alloc, check=False)
+            if len(parts) > 1:
+                search.offer(_merge(base, parts))
+            for free, out in done:
+                log.debug("lns %d kind %d free %d %s best %.6g", step, kind, len(free),
+                          out.status, search.best_obj)  # fmt: skip
+                if out.status == "OPTIMAL" and len(free) >= d.n_accounts:
+                    slack = 0.0 if sc.value_exact else float(len(free) * (1 + d.n_lines))
+                    search.tighten((out.bound + slack) / sc.value + search.space.constant)
+                    search.stats["lns_steps"] = step
+                    return
+            if any(out.status == "OPTIMAL" for _f, out in done):
+                size = min(d.n_accounts, int(size * 1.15) + 1)
+            else:
+                size = max(MIN_FREE, int(size * 0.85))
     search.stats["lns_steps"] = step
     search.stats["lns_size"] = size

@@ -70,6 +70,12 @@ class Search:
             self.bound = bound
             self.report()
 
+    def report_incumbent(self, objective: float) -> None:
+        """Progress for a solution a solver found but has not handed over yet."""
+        if self.progress is not None and objective > self.best_obj:
+            gap = relative_gap(objective, self.bound)
+            self.progress(Progress(objective, self.bound, gap, self.elapsed()))
+
     def report(self) -> None:
         """Send a progress snapshot to the callback, if any."""
         if self.progress is None:
