@@ -6,10 +6,12 @@ can satisfy the rules it names. ``conflicts`` runs them all before any solving.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
-from solver.problem import TIERS, TRACKS, IntArray
-from solver.space import Space
+from solver.problem import TIERS, TRACKS, IntArray, ProblemData
+from solver.space import Space, build_space
 
 
 def _uncoverable(space: Space) -> list[str]:
@@ -135,3 +137,42 @@ def conflicts(space: Space) -> list[str]:
     out = _uncoverable(space) + pin_msgs + _pin_capacity(space, pinned)
     out += _cover_capacity(space) + _track_shares(space)
     return out
+
+
+def _lp_feasible(data: ProblemData) -> bool:
+    """True when the linear relaxation of ``data`` has a solution."""
+    from solver.lp import solve_lp
+
+    return solve_lp(build_space(data), time_limit=10.0).status != "INFEASIBLE"
+
+
+def _forced(data: ProblemData) -> int:
+    """Accounts that must get a partner (must-cover or pinned)."""
+    if data.policy.must_cover:
+        return data.n_accounts
+    return int((data.policy.pins >= 0).sum())
+
+
+def diagnose(data: ProblemData) -> list[str]:
+    """Name the rule whose removal makes a proven-infeasible problem feasible (LP test)."""
+    pol = data.policy
+    out: list[str] = []
+    limit = pol.max_accounts_per_partner
+    if limit is not None and _lp_feasible(
+        replace(data, policy=replace(pol, max_accounts_per_partner=None))
+    ):
+        places = limit * data.n_partners
+        out.append(
+            f"at most {limit} accounts per partner: {_forced(data)} accounts must be placed, "
+            f"the partners that can take them have at most {places} places together"
+        )
+    for t, share in enumerate(pol.min_track_share):
+        if share <= 0:
+            continue
+        shares = pol.min_track_share.copy()
+        shares[t] = 0.0
+        if _lp_feasible(replace(data, policy=replace(pol, min_track_share=shares))):
+            out.append(f"{TRACKS[t]} share {share:g} unreachable with the other rules")
+    if pol.must_cover and _lp_feasible(replace(data, policy=replace(pol, must_cover=False))):
+        out.append("must-cover: not every account can be placed under the other rules")
+    return out or ["no allocation meets all rules together"]

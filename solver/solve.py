@@ -24,7 +24,7 @@ from solver.cpsat.model import build, set_hint
 from solver.cpsat.run import run
 from solver.cpsat.scaling import Scaling, choose_scaling
 from solver.greedy import assign_specialists, fill_partners, greedy_space
-from solver.infeasible import conflicts
+from solver.infeasible import conflicts, diagnose
 from solver.lagrange import priced_subgradient
 from solver.lns import improve, repair
 from solver.lp import LPResult, solve_lp
@@ -181,8 +181,7 @@ def solve(
     search.stats["greedy_s"] = search.elapsed()
     lp = _relaxation(search) if not search.stopped() else None
     if lp is not None and lp.status == "INFEASIBLE":
-        msg = "no allocation meets capacity, must-cover, pins and track shares together"
-        return _result(search, SolveStatus.INFEASIBLE, [msg], lp, greedy_obj)
+        return _result(search, SolveStatus.INFEASIBLE, diagnose(data), lp, greedy_obj)
     sc = choose_scaling(search.space)
     start = search.best
     if lp is not None and lp.has_prices:
@@ -201,5 +200,6 @@ def solve(
     status = _status(search, cp_status, sc)
     conflict: list[str] = []
     if status == SolveStatus.INFEASIBLE:
-        conflict = ["no allocation meets all rules together (proven by CP-SAT)"]
+        small = len(search.space.cand) <= params.lp_max_pairs
+        conflict = diagnose(data) if small else ["no allocation meets all rules together"]
     return _result(search, status, conflict, lp, greedy_obj)

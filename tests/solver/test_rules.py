@@ -143,7 +143,7 @@ def test_max_accounts_feasible() -> None:
 def test_max_accounts_infeasible() -> None:
     _, res, out = _solve(with_policy(max_accounts_per_partner=1, must_cover=True))
     assert res.status == SolveStatus.INFEASIBLE
-    assert out["conflicts"]
+    assert any(c.startswith("at most 1 accounts per partner: 3 accounts") for c in out["conflicts"])
 
 
 def test_stickiness() -> None:
