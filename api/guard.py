@@ -73,8 +73,8 @@ class BearerBackend(AuthenticationBackend):
                 conn.scope[AUTH_ERROR_SCOPE_KEY] = str(exc)
                 return None
             raise AuthenticationError(str(exc)) from None
-        if principal is None:
-            principal = anonymous_principal(self.settings)
+        if principal is None and conn.scope["type"] == "http":
+            principal = anonymous_principal(self.settings)  # WebSockets: at connection_init
         if principal is None:
             return None
         conn.scope[PRINCIPAL_SCOPE_KEY] = principal
