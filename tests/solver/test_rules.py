@@ -162,3 +162,25 @@ def test_specialist_capacity_zero() -> None:
     _, res, out = _solve(d)
     assert res.objective == pytest.approx(160)
     assert all(r["specialists"] == [] for r in out["assignments"])
+
+
+def test_explanations() -> None:
+    # A2 on P1 with S: 100 + .5*200 = 200. Next best P2 with S: 40 + .6*200 = 160, regret 40.
+    _, _, out = _solve(tiny())
+    a2 = next(r for r in out["assignments"] if r["account"] == "A2")
+    assert a2["next_best_partner"] == "P2"
+    assert a2["regret"] == pytest.approx(40)
+    p1 = next(r for r in out["partners"] if r["id"] == "P1")
+    assert p1["load"] == 2 and p1["capacity"] == 2
+
+
+def test_unassigned_reasons() -> None:
+    d = tiny()
+    d["partners"][1]["capacity"] = 0  # P1 takes two accounts, nobody has room for the third
+    d["territories"].append("U")
+    d["accounts"].append(
+        {"id": "A4", "territory": "U", "workload": 1, "incumbent": None, "whitespace": {"L": 5}}
+    )
+    _, _, out = _solve(d)
+    reasons = {r["account"]: r["reason"] for r in out["unassigned"]}
+    assert reasons == {"A3": "capacity", "A4": "no eligible partner"}
