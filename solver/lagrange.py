@@ -149,7 +149,7 @@ def priced_subgradient(space: Space, pairs: IntArray, lower: float, time_limit: 
 
     start = time.monotonic()
     d = space.data
-    res = subgradient(space, pairs, lower, time_limit / (2 * rounds), max_iter=iters)
+    res = subgradient(space, pairs, lower, time_limit / rounds, max_iter=iters)
     for _ in range(rounds - 1):
         if time.monotonic() - start > time_limit:
             break
@@ -163,5 +163,5 @@ def priced_subgradient(space: Space, pairs: IntArray, lower: float, time_limit: 
         if not better.any():
             break
         pairs = np.union1d(pairs, space.cand[better])
-        res = subgradient(space, pairs, lower, time_limit / (2 * rounds), max_iter=iters, init=res)
+        res = subgradient(space, pairs, lower, time_limit / rounds, max_iter=iters, init=res)
     return res

@@ -20,16 +20,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from solver.cpsat.model import build, set_hint
+from solver.cpsat.model import _restrict, build, set_hint
 from solver.cpsat.run import RunOutcome, run
 from solver.cpsat.scaling import Scaling
-from solver.lp import LPResult
+from solver.lp import FixedUse, LPResult, solve_lp
 from solver.problem import IntArray
 from solver.result import Allocation
 from solver.search import Search
 
 log = logging.getLogger(__name__)
 MIN_FREE = 8
+CPSAT_SLICE = 0.3  # CP-SAT neighbourhoods: short slices, many steps
 SCHEDULE = (0, 0, 0, 0, 0, 1, 2, 3)  # 0/1 partners, 2 random, 3 relaxation
 KEEP_PAIRS = 16  # pairs per free account in a neighbourhood (plus its current one)
 
@@ -50,6 +51,30 @@ def _sub_solve(search: Search, sc: Scaling, free: IntArray, base: Allocation,
         log=False,
         extra={"linearization_level": 2},
     )
+
+
+def _sub_mip(search: Search, free: IntArray, base: Allocation, time_limit: float,
+             focus: IntArray | None = None) -> RunOutcome:  # fmt: skip
+    """The same neighbourhood as an exact MIP for HiGHS (strong on knapsack-like capacity rows)."""
+    space = search.space
+    d = space.data
+    pairs = space.cand_of(free)
+    if len(pairs) > KEEP_PAIRS * len(free):
+        pairs = _restrict(space, pairs, base, KEEP_PAIRS, focus)
+    used = FixedUse.of(space, base, free)
+    res = solve_lp(space, pairs, time_limit=max(0.05, min(time_limit, search.remaining())),
+                   backend="highs", used=used, integer=True)  # fmt: skip
+    if res.status not in ("OPTIMAL", "FEASIBLE") or len(res.x) == 0:
+        return RunOutcome(res.status, None, float("-inf"), float("inf"), res.wall_s)
+    out = base.copy()
+    out.partner[free] = -1
+    out.specialist[free] = -1
+    k = res.pairs[res.x > 0.5]
+    out.partner[d.pair_account[k]] = d.pair_partner[k]
+    ys = res.slots[res.y > 0.5]
+    spec = space.slot_spec[ys]
+    out.specialist[space.slot_account[ys], d.specialist_line[spec]] = spec
+    return RunOutcome(res.status, out, res.objective, float("inf"), res.wall_s)
 
 
 def repair(search: Search, sc: Scaling, start: Allocation | None) -> None:
@@ -145,13 +170,19 @@ class _Neighbourhoods:
         out = np.fromiter(free, np.int64, len(free))
         if len(out) > size:
             out = rng.choice(out, size, replace=False)
-        room = size - len(out)
+        room = max(size - len(out), len(out) // 2)
         if room > 0:
-            mask = np.isin(d.pair_partner[space.cand], chosen)
-            cands = np.unique(d.pair_account[space.cand[mask]])
-            cands = cands[assigned[cands] < 0]
-            if len(cands):
-                out = np.union1d(out, rng.choice(cands, min(room, len(cands)), replace=False))
+            k = space.cand[np.isin(d.pair_partner[space.cand], chosen)]
+            k = k[assigned[d.pair_account[k]] < 0]
+            if len(k):
+                # the unassigned accounts worth most per unit of effort to these partners,
+                # drawn from the best twice as many as there is room for
+                score = space.coef[k] / np.maximum(d.pair_effort[k], 1e-9)
+                best = np.zeros(d.n_accounts)
+                np.maximum.at(best, d.pair_account[k], score)
+                cands = np.unique(d.pair_account[k])
+                top = cands[np.argsort(-best[cands])[: 2 * room]]
+                out = np.union1d(out, rng.choice(top, min(room, len(top)), replace=False))
         return out.astype(np.int64), np.array(chosen, np.int64)
 
     def relaxation(self, alloc: Allocation, size: int) -> IntArray:
@@ -199,12 +230,18 @@ def improve(search: Search, sc: Scaling, lp: LPResult | None) -> None:
     d = search.data
     hoods = _Neighbourhoods(search, lp)
     size = max(MIN_FREE, min(search.params.lns_accounts, d.n_accounts // 4))
-    slice_s = search.params.lns_slice
     sub_workers = search.params.lns_workers
-    lanes = max(1, search.params.workers // max(1, sub_workers))
+    engine = search.params.lns_engine
+    mip = engine == "highs" or (engine == "auto" and not d.policy.must_cover)
+    slice_s = search.params.lns_slice if mip else min(search.params.lns_slice, CPSAT_SLICE)
+    lanes = 1 if mip else max(1, search.params.workers // max(1, sub_workers))
     step = 0
+    overhead = 0.0  # seconds a step spends outside its solver slice (model building etc.)
     with ThreadPoolExecutor(max_workers=lanes) as pool:
         while not search.stopped() and search.best is not None:
+            if search.remaining() < overhead + 0.1:
+                break
+            started = search.elapsed()
             base = search.best
             kind = SCHEDULE[step % len(SCHEDULE)]
             jobs = []
@@ -214,10 +251,17 @@ def improve(search: Search, sc: Scaling, lp: LPResult | None) -> None:
                 if len(free) == 0:
                     continue
                 taken = np.union1d(taken, free)
-                jobs.append((free, pool.submit(_sub_solve, search, sc, free, base, slice_s,
-                                               sub_workers, focus)))  # fmt: skip
+                if mip:
+                    job = pool.submit(_sub_mip, search, free, base, slice_s, focus)
+                else:
+                    job = pool.submit(_sub_solve, search, sc, free, base, slice_s, sub_workers,
+                                      focus)  # fmt: skip
+                jobs.append((free, job))
+
             step += 1
             done = [(free, job.result()) for free, job in jobs]
+            solver_s = max((out.wall_s for _f, out in done), default=0.0)
+            overhead = max(overhead * 0.5, search.elapsed() - started - solver_s)
             parts = [(free, out.allocation) for free, out in done if out.allocation is not None]
             for _free, alloc in parts:
                 search.offer(alloc, check=False)
@@ -237,3 +281,4 @@ def improve(search: Search, sc: Scaling, lp: LPResult | None) -> None:
                 size = max(MIN_FREE, int(size * 0.85))
     search.stats["lns_steps"] = step
     search.stats["lns_size"] = size
+    search.stats["lns_end_s"] = search.elapsed()

@@ -27,6 +27,7 @@ import numpy as np
 from ortools.linear_solver.python import model_builder_helper as mbh
 
 from solver.problem import FloatArray, IntArray
+from solver.result import Allocation
 from solver.space import Space
 
 INF = math.inf
@@ -59,6 +60,38 @@ class LPResult:
         return self.status in ("OPTIMAL", "LAGRANGIAN")
 
 
+@dataclass(frozen=True, eq=False)
+class FixedUse:
+    """What the accounts held fixed already use: the rows of a neighbourhood model shrink by it."""
+
+    cap: FloatArray  # [P] effort
+    count: FloatArray  # [P] accounts
+    spec: FloatArray  # [S] accounts
+    track: FloatArray  # [tracks] sum of (1[track] - share) * whitespace
+
+    @classmethod
+    def of(cls, space: Space, base: Allocation, free: IntArray) -> FixedUse:
+        """Usage of every account of ``base`` outside ``free``."""
+        d = space.data
+        fixed = np.ones(d.n_accounts, bool)
+        fixed[free] = False
+        acc = np.flatnonzero(fixed & (base.partner >= 0))
+        k = d.pair_index(acc, base.partner[acc])
+        part = base.partner[acc]
+        held = base.specialist[fixed]
+        w = d.account_total_whitespace[acc]
+        track = np.array(
+            [float((((d.partner_track[part] == t) - sh) * w).sum()) for t, sh in
+             enumerate(d.policy.min_track_share)]
+        )  # fmt: skip
+        return cls(
+            cap=np.bincount(part, weights=d.pair_effort[k], minlength=d.n_partners).astype(float),
+            count=np.bincount(part, minlength=d.n_partners).astype(np.float64),
+            spec=np.bincount(held[held >= 0], minlength=d.n_specialists).astype(np.float64),
+            track=track,
+        )
+
+
 class _Rows:
     """Adds rows to a model_builder helper, remembering the indices of the dual-carrying ones."""
 
@@ -88,7 +121,8 @@ def _by_key(keys: IntArray) -> list[tuple[int, IntArray]]:
     return [(int(keys[g[0]]), g) for g in np.split(order, cuts)]
 
 
-def _pair_rows(rows: _Rows, space: Space, pairs: IntArray) -> dict[str, list[tuple[int, int]]]:
+def _pair_rows(rows: _Rows, space: Space, pairs: IntArray,
+               used: FixedUse | None) -> dict[str, list[tuple[int, int]]]:  # fmt: skip
     """Account, capacity, account-limit and track-share rows over the pair columns."""
     d = space.data
     pol = d.policy
@@ -98,18 +132,20 @@ def _pair_rows(rows: _Rows, space: Space, pairs: IntArray) -> dict[str, list[tup
         rows.add(pos.tolist(), [1.0] * len(pos), lo, 1.0)
     for p, pos in _by_key(d.pair_partner[pairs]):
         eff = d.pair_effort[pairs[pos]]
-        if eff.sum() > d.partner_capacity[p]:
-            out["cap"].append(
-                (p, rows.add(pos.tolist(), eff.tolist(), -INF, d.partner_capacity[p]))
-            )
+        room = d.partner_capacity[p] - (used.cap[p] if used is not None else 0.0)
+        if eff.sum() > room:
+            out["cap"].append((p, rows.add(pos.tolist(), eff.tolist(), -INF, room)))
         limit = pol.max_accounts_per_partner
-        if limit is not None and len(pos) > limit:
-            out["count"].append((p, rows.add(pos.tolist(), [1.0] * len(pos), -INF, limit)))
+        if limit is not None:
+            left = limit - (used.count[p] if used is not None else 0.0)
+            if len(pos) > left:
+                out["count"].append((p, rows.add(pos.tolist(), [1.0] * len(pos), -INF, left)))
     w = d.account_total_whitespace[d.pair_account[pairs]]
     for t, share in enumerate(pol.min_track_share):
         if share > 0:
             c = ((d.partner_track[d.pair_partner[pairs]] == t) - share) * w
-            out["track"].append((t, rows.add(list(range(len(pairs))), c.tolist(), 0.0, INF)))
+            lo = -used.track[t] if used is not None else 0.0
+            out["track"].append((t, rows.add(list(range(len(pairs))), c.tolist(), lo, INF)))
     return out
 
 
@@ -120,11 +156,15 @@ def solve_lp(
     time_limit: float = 60.0,
     backend: str = "glop",
     exact_specialists: bool = True,
+    used: FixedUse | None = None,
+    integer: bool = False,
 ) -> LPResult:
     """Solve the linear relaxation over ``pairs`` (default: every allowed pair).
 
     With ``exact_specialists=False`` every slot is valued at its best gain over the pairs (no g
     columns): smaller, no longer a relaxation, used only for multipliers on large problems.
+    ``used`` shrinks the rows by what fixed accounts use (a neighbourhood model) and
+    ``integer`` makes the pair and slot columns integral (a MIP for HiGHS).
     """
     d = space.data
     pairs = space.cand if pairs is None else np.sort(pairs)
@@ -132,7 +172,7 @@ def solve_lp(
     n_x = len(pairs)
     _add_vars(helper, np.zeros(n_x), np.ones(n_x))
     rows = _Rows(helper)
-    dual_rows = _pair_rows(rows, space, pairs)
+    dual_rows = _pair_rows(rows, space, pairs, used)
     obj_vars = list(range(n_x))
     obj_coef = space.coef[pairs].tolist()
     accounts = np.unique(d.pair_account[pairs])
@@ -174,11 +214,14 @@ def solve_lp(
             xs = list(range(int(lo), int(hi)))
             rows.add((y0 + pos).tolist() + xs, [1.0] * len(pos) + [-1.0] * len(xs), -INF, 0.0)
         for s, pos in _by_key(space.slot_spec[slots]):
-            if len(pos) > d.specialist_capacity[s]:
-                cap = float(d.specialist_capacity[s])
+            cap = float(d.specialist_capacity[s]) - (used.spec[s] if used is not None else 0.0)
+            if len(pos) > cap:
                 spec_rows.append((s, rows.add((y0 + pos).tolist(), [1.0] * len(pos), -INF, cap)))
     helper.set_objective_coefficients(obj_vars, obj_coef)
     helper.set_maximize(True)
+    if integer:
+        for v in range(n_x + len(slots)):
+            helper.set_var_integrality(v, True)
     return _solve(helper, backend, time_limit, space, pairs, slots, dual_rows, spec_rows)
 
 
@@ -218,8 +261,8 @@ def _solve(
         )
     values = np.asarray(solver.variable_values())
     duals = np.abs(np.asarray(solver.dual_values()))
-    if backend != "glop":
-        duals = np.zeros_like(duals)
+    if backend != "glop" or len(duals) < helper.num_constraints():
+        duals = np.zeros(helper.num_constraints())
     for target, key in ((cap, "cap"), (count, "count"), (track, "track")):
         for i, row in dual_rows[key]:
             target[i] = duals[row]

@@ -14,11 +14,14 @@ class SolveParams:
     """How long and how hard to solve.
 
     ``time_limit`` is wall time in seconds from the start of ``solve``; ``workers`` the CP-SAT
-    threads; ``seed`` makes runs repeatable; ``log`` prints CP-SAT logs; ``full_model_max_pairs``
+    threads; ``seed`` makes runs repeatable; ``log`` prints CP-SAT logs. ``full_model_max_pairs``
     is the size up to which one exact CP-SAT model is solved instead of neighbourhood search;
-    ``lns_accounts`` the first size of a neighbourhood, ``lns_slice`` the seconds one gets and
-    ``lns_workers`` its CP-SAT threads (small models: one thread wastes least); ``lp_backend``
-    "highs" or "glop"; above ``lp_max_pairs`` allowed pairs subgradient multipliers replace the LP.
+    ``lns_accounts`` is the first neighbourhood size, ``lns_slice`` the seconds a neighbourhood
+    gets, ``lns_workers`` the CP-SAT threads per neighbourhood (small models: one wastes least);
+    ``lns_engine`` solves neighbourhoods as MIPs with HiGHS ("highs") or with CP-SAT ("cpsat");
+    "auto" takes HiGHS unless every account must be covered (HiGHS gets no warm start here and
+    rarely finds a feasible cover within a slice). ``lp_backend`` is "glop" or "highs"; above
+    ``lp_max_pairs`` allowed pairs subgradient multipliers replace the LP.
     """
 
     time_limit: float = 10.0
@@ -27,8 +30,9 @@ class SolveParams:
     log: bool = False
     full_model_max_pairs: int = 3_000
     lns_accounts: int = 300
-    lns_slice: float = 0.3
+    lns_slice: float = 1.0
     lns_workers: int = 1
+    lns_engine: str = "auto"
     lp_backend: str = "glop"
     lp_max_pairs: int = 400_000
 
@@ -37,6 +41,8 @@ class SolveParams:
             raise ProblemValidationError("time_limit", "must be > 0")
         if self.workers < 1:
             raise ProblemValidationError("workers", "must be >= 1")
+        if self.lns_engine not in ("auto", "highs", "cpsat"):
+            raise ProblemValidationError("lns_engine", "must be 'auto', 'highs' or 'cpsat'")
         if self.lp_backend not in ("highs", "glop"):
             raise ProblemValidationError("lp_backend", "must be 'highs' or 'glop'")
 

@@ -35,7 +35,7 @@ class Search:
         self.cancel = cancel
         self.start = start
         # stop a little early: CP-SAT overshoots its limit slightly and the result is built after
-        self.deadline = start + params.time_limit - min(1.0, 0.02 * params.time_limit + 0.02)
+        self.deadline = start + params.time_limit - min(1.5, 0.025 * params.time_limit + 0.02)
         self.best: Allocation | None = None
         self.best_obj = float("-inf")
         self.bound = float("inf")

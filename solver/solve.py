@@ -85,7 +85,7 @@ def _relaxation(search: Search) -> LPResult | None:
         if lp.ok:
             search.tighten(lp.objective + 1e-7 * max(1.0, abs(lp.objective)))
     else:
-        limit = min(8.0, 0.15 * search.remaining())
+        limit = min(12.0, 0.2 * search.remaining())
         lower = search.best_obj if search.best is not None else 0.0
         lp = priced_subgradient(space, promising_pairs(space), lower, limit)
     if lp.has_prices:
