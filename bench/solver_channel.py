@@ -15,6 +15,7 @@ allocation is checked by ``solver.validate``. ``--json FILE`` appends the rows a
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import subprocess
@@ -34,14 +35,13 @@ SIZES: dict[str, dict[str, Any]] = {
 
 
 def write_problem(size: str, seed: int, territories: int | None, workdir: Path) -> Path:
-    """Generate the channel with every rule active and write it as allot-problem/1 JSON."""
+    """Generate the channel with every rule active and write it as allot-problem/1 JSON
+    (always afresh, so a changed generator is never measured on a stale file)."""
     from solver.synthetic import channel_policy, channel_to_problem, generate_channel
 
     spec = SIZES[size]
     terr = territories or spec["territories"]
     path = workdir / f"channel-{size}-t{terr}-s{seed}.json"
-    if path.exists():
-        return path
     channel = generate_channel(
         seed=seed,
         accounts=spec["accounts"],
@@ -147,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     for size in sizes:
         for seed in args.seed or [0]:
             path = write_problem(size, seed, args.territories, args.workdir)
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+            print(f"{path.name}: sha256 {digest}", file=sys.stderr, flush=True)
             limits = {
                 "ours": args.time_limit or SIZES[size]["ours"],
                 "greedy": 1.0,
@@ -161,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
                       file=sys.stderr, flush=True)  # fmt: skip
                 if args.json:
                     with args.json.open("a") as fh:
-                        row = {"size": size, "seed": seed, "file": path.name, **runs[method]}
+                        row = {"size": size, "seed": seed, "file": path.name,
+                               "sha256": digest, **runs[method]}  # fmt: skip
                         fh.write(json.dumps(row) + "\n")
             print("\n".join(report(size, seed, runs)), flush=True)
             o, g = runs.get("ours", {}).get("objective"), runs.get("greedy", {}).get("objective")
