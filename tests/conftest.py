@@ -13,13 +13,14 @@ The server is TEST_DATABASE_URL when set, else an embedded PostgreSQL (see tests
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any
 
 import asyncpg
 import pytest
 
 from db.migrate import migrate
 from db.pool import create_pool
+from db.seed import seed
+from solver.synthetic import SyntheticChannel, generate_channel
 from tests.pgtools import Databases, postgres_server
 
 SEEDED_CHANNEL: dict[str, int] = {
@@ -55,20 +56,16 @@ async def migrated_template(databases: Databases) -> str:
 
 
 @pytest.fixture(scope="session")
-def seeded_channel() -> Any:
+def seeded_channel() -> SyntheticChannel:
     """The synthetic channel loaded into `seeded_database_url` (SEEDED_CHANNEL parameters)."""
-    try:
-        from solver.synthetic import generate_channel
-    except ImportError as exc:  # pragma: no cover - only while solver/synthetic.py is missing
-        pytest.skip(f"seeded fixtures need solver.synthetic.generate_channel: {exc}")
     return generate_channel(**SEEDED_CHANNEL)
 
 
 @pytest.fixture(scope="session")
-async def seeded_template(databases: Databases, migrated_template: str, seeded_channel: Any) -> str:
+async def seeded_template(
+    databases: Databases, migrated_template: str, seeded_channel: SyntheticChannel
+) -> str:
     """Name of a migrated database holding `seeded_channel`, made once per session."""
-    from db.seed import seed
-
     name = await databases.create(template=migrated_template, kind="seeded_tmpl")
     conn = await asyncpg.connect(databases.url(name))
     try:
