@@ -90,12 +90,14 @@ def child_main(conn: Connection, problem: dict[str, Any], params: dict[str, Any]
     )
 
     cancel = threading.Event()
+    cancelled_at: list[float] = []
     lock = threading.Lock()
 
     def listen() -> None:
         with contextlib.suppress(EOFError, OSError):
             while conn.recv() != "cancel":
                 pass
+        cancelled_at.append(time.monotonic())
         cancel.set()  # a closed pipe means the parent is gone: stop too
 
     def send(message: tuple[Any, ...]) -> None:
@@ -117,12 +119,15 @@ def child_main(conn: Connection, problem: dict[str, Any], params: dict[str, Any]
         t1 = time.perf_counter()
         result = solve(data, SolveParams(**params), progress=progress, cancel=cancel)
         t2 = time.perf_counter()
+        returned_at = time.monotonic()
         outcome = outcome_from_result(result_to_dict(result, data))
         t3 = time.perf_counter()
     except ProblemValidationError as exc:
         send(("error", f"bad problem data: {exc}"))
         return
     stats = {"build_s": t1 - t0, "solver_s": t2 - t1, "explain_s": t3 - t2}
+    if cancelled_at:  # how long the solver took to return after the cancel arrived
+        stats["cancel_to_return_s"] = max(0.0, returned_at - cancelled_at[0])
     send(("result", ChildResult(outcome, stats, cancel.is_set())))
 
 
