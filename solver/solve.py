@@ -37,6 +37,7 @@ from solver.search import ProgressFn, Search
 from solver.space import build_space
 
 SMALL_MODEL_PAIRS = 1_000
+FULL_MODEL_SHARE = 0.4
 OPTIMAL_GAP = 1e-6  # proven within this relative gap counts as optimal (integer scaling)
 
 
@@ -94,7 +95,7 @@ def _relaxation(search: Search) -> LPResult | None:
     return lp
 
 
-def _full_model(search: Search, sc: Scaling, start: Allocation | None) -> str:
+def _full_model(search: Search, sc: Scaling, start: Allocation | None, limit: float) -> str:
     """One exact CP-SAT model over every account, warm-started; returns CP-SAT's status."""
     space, prm = search.space, search.params
     free = np.arange(space.data.n_accounts, dtype=np.int64)
@@ -111,7 +112,7 @@ def _full_model(search: Search, sc: Scaling, start: Allocation | None) -> str:
     workers = 1 if len(sub.x_pair) < SMALL_MODEL_PAIRS else prm.workers
     out = run(
         sub,
-        search.remaining(),
+        min(limit, search.remaining()),
         workers,
         prm.seed,
         cancel=search.cancel,
@@ -189,11 +190,13 @@ def solve(
         start = search.best or first
     search.stats["start_s"] = search.elapsed()
     cp_status = "UNKNOWN"
-    if len(search.space.cand) <= params.full_model_max_pairs:
-        if not search.stopped():
-            cp_status = _full_model(search, sc, start)
-    else:
-        if search.best is None and not search.stopped():
+    if len(search.space.cand) <= params.full_model_max_pairs and not search.stopped():
+        # the exact model proves small problems; when it has not within its share of the
+        # time, neighbourhood search takes over from its best allocation
+        share = max(1.0, FULL_MODEL_SHARE * search.remaining())
+        cp_status = _full_model(search, sc, start, share)
+    if cp_status not in ("OPTIMAL", "INFEASIBLE") and not search.stopped():
+        if search.best is None:
             repair(search, sc, start)
         if search.best is not None:
             improve(search, sc, lp)
