@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 
@@ -15,6 +15,9 @@ from schema.common.scalars import Cents
 from schema.context import Info
 from schema.scenarios.enums import ScenarioKind, ScenarioStatus
 from schema.scenarios.parameters import ScenarioParameters
+
+if TYPE_CHECKING:
+    from schema.results.types import ScenarioResult
 
 
 @strawberry.type(description="One status change of a scenario, with its time.")
@@ -114,6 +117,12 @@ class Scenario(Node):
             return None
         found = await repository.get_many(info.context.pool, [self.parent_db_id])
         return None if found[0] is None else Scenario.from_domain(found[0])
+
+    @strawberry.field(description="The solve's result; null before the first solve.")
+    def result(self) -> Annotated[ScenarioResult, strawberry.lazy("schema.results.types")] | None:
+        from schema.results.types import ScenarioResult
+
+        return ScenarioResult.for_scenario(self.domain)
 
     @strawberry.field(description="Status history, oldest first.")
     async def transitions(self, info: Info) -> list[ScenarioTransition]:
