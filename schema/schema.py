@@ -25,6 +25,9 @@ from schema.node_query import NodeQuery
 from schema.partners.mutation import PartnerMutation
 from schema.partners.query import PartnerQuery
 from schema.product_lines.query import ProductLineQuery
+from schema.scenarios.mutation import ScenarioMutation
+from schema.scenarios.query import ScenarioQuery
+from schema.scenarios.subscription import ScenarioSubscription
 from schema.specialists.mutation import SpecialistMutation
 from schema.specialists.query import SpecialistQuery
 from schema.territories.query import TerritoryQuery
@@ -44,14 +47,25 @@ LIMIT_RULES = [
 
 @strawberry.type
 class Query(
-    NodeQuery, ProductLineQuery, TerritoryQuery, PartnerQuery, AccountQuery, SpecialistQuery
+    NodeQuery,
+    ProductLineQuery,
+    TerritoryQuery,
+    PartnerQuery,
+    AccountQuery,
+    SpecialistQuery,
+    ScenarioQuery,
 ):
     """All read fields."""
 
 
 @strawberry.type
-class Mutation(PartnerMutation, AccountMutation, SpecialistMutation):
+class Mutation(PartnerMutation, AccountMutation, SpecialistMutation, ScenarioMutation):
     """All write fields; each returns a union payload."""
+
+
+@strawberry.type
+class Subscription(ScenarioSubscription):
+    """All subscriptions (over graphql-transport-ws)."""
 
 
 def build_schema() -> strawberry.Schema:
@@ -64,6 +78,7 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Territory],
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
