@@ -20,6 +20,7 @@ from api.settings import Settings
 from api.worker import in_process_enabled, start_in_process
 from db.migrate import migrate
 from db.pool import create_pool
+from db.scenarios.progress import close_listener
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ def create_app(
             finally:
                 if solver is not None:
                     await solver.stop()
+                await close_listener(active)  # solveProgress's LISTEN connection
         finally:
             graphql.app = None
             if own_pool:

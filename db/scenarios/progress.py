@@ -174,6 +174,13 @@ async def listener_for(pool: asyncpg.Pool) -> Listener:
     return entry[1]
 
 
+async def close_listener(pool: asyncpg.Pool) -> None:
+    """Stop the listener of ``pool``, if it has one (when the app that owns the pool stops)."""
+    entry = _LISTENERS.pop(id(pool), None)
+    if entry is not None:
+        await entry[1].stop()
+
+
 async def close_listeners() -> None:
     """Stop every listener of this process (at shutdown)."""
     while _LISTENERS:
