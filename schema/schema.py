@@ -25,6 +25,8 @@ from schema.node_query import NodeQuery
 from schema.partners.mutation import PartnerMutation
 from schema.partners.query import PartnerQuery
 from schema.product_lines.query import ProductLineQuery
+from schema.results.mutation import ResultMutation
+from schema.results.query import ResultQuery
 from schema.scenarios.mutation import ScenarioMutation
 from schema.scenarios.query import ScenarioQuery
 from schema.scenarios.subscription import ScenarioSubscription
@@ -54,12 +56,15 @@ class Query(
     AccountQuery,
     SpecialistQuery,
     ScenarioQuery,
+    ResultQuery,
 ):
     """All read fields."""
 
 
 @strawberry.type
-class Mutation(PartnerMutation, AccountMutation, SpecialistMutation, ScenarioMutation):
+class Mutation(
+    PartnerMutation, AccountMutation, SpecialistMutation, ScenarioMutation, ResultMutation
+):
     """All write fields; each returns a union payload."""
 
 
