@@ -10,6 +10,7 @@ from strawberry.asgi import GraphQL
 
 from schema.context import Context
 from schema.schema import schema
+from schema.security.authentication import principal_in
 
 
 class AllotGraphQL(GraphQL[Context, None]):
@@ -29,6 +30,7 @@ class AllotGraphQL(GraphQL[Context, None]):
             request=request,
             response=response if isinstance(response, Response) else None,
             production=self.production,
+            principal=principal_in(request.scope),  # verified by api/guard.py
         )
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import strawberry
 from strawberry.extensions import (
     AddValidationRules,
-    MaskErrors,
     MaxAliasesLimiter,
     ParserCache,
     QueryDepthLimiter,
@@ -18,7 +17,6 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema.accounts.mutation import AccountMutation
 from schema.accounts.query import AccountQuery
-from schema.common.errors import is_unexpected
 from schema.common.scalars import SCALARS
 from schema.extensions import ProductionIntrospectionGate
 from schema.node_query import NodeQuery
@@ -30,6 +28,12 @@ from schema.results.query import ResultQuery
 from schema.scenarios.mutation import ScenarioMutation
 from schema.scenarios.query import ScenarioQuery
 from schema.scenarios.subscription import ScenarioSubscription
+from schema.security.audit import AuditMutations
+from schema.security.audit_query import AuditQuery
+from schema.security.authentication import RequireAuthentication
+from schema.security.limits import CostLimiter, max_tokens_limiter
+from schema.security.masking import MaskErrorsWithId
+from schema.security.trusted import TrustedDocumentsGate
 from schema.specialists.mutation import SpecialistMutation
 from schema.specialists.query import SpecialistQuery
 from schema.territories.query import TerritoryQuery
@@ -49,6 +53,7 @@ LIMIT_RULES = [
 
 @strawberry.type
 class Query(
+    AuditQuery,
     NodeQuery,
     ProductLineQuery,
     TerritoryQuery,
@@ -87,11 +92,16 @@ def build_schema() -> strawberry.Schema:
         types=[Territory],
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
+            RequireAuthentication,
+            TrustedDocumentsGate,
+            max_tokens_limiter,
             lambda: AddValidationRules(LIMIT_RULES),
             ProductionIntrospectionGate,
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
-            lambda: MaskErrors(should_mask_error=is_unexpected),
+            CostLimiter,
+            AuditMutations,
+            MaskErrorsWithId,
         ],
     )
 

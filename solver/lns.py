@@ -30,17 +30,25 @@ from solver.search import Search
 
 log = logging.getLogger(__name__)
 MIN_FREE = 8
+REPAIR_WHOLE = 300  # up to this many accounts a repair may free every account
 CPSAT_SLICE = 0.3  # CP-SAT neighbourhoods: short slices, many steps
 SCHEDULE = (0, 0, 0, 0, 0, 1, 2, 3)  # 0/1 partners, 2 random, 3 relaxation
 KEEP_PAIRS = 16  # pairs per free account in a neighbourhood (plus its current one)
 
 
-def _sub_solve(search: Search, sc: Scaling, free: IntArray, base: Allocation,
-               time_limit: float, workers: int | None = None,
-               focus: IntArray | None = None) -> RunOutcome:  # fmt: skip
+def _sub_solve(
+    search: Search,
+    sc: Scaling,
+    free: IntArray,
+    base: Allocation,
+    time_limit: float,
+    workers: int | None = None,
+    focus: IntArray | None = None,
+    keep: int | None = KEEP_PAIRS,
+) -> RunOutcome:
     """Solve the sub-model over ``free`` with the rest of ``base`` fixed, hinted by ``base``."""
     prm = search.params
-    sub = build(search.space, sc, free, base, keep=KEEP_PAIRS, focus=focus)
+    sub = build(search.space, sc, free, base, keep=keep, focus=focus)
     set_hint(sub, base)
     return run(
         sub,
@@ -78,27 +86,36 @@ def _sub_mip(search: Search, free: IntArray, base: Allocation, time_limit: float
 
 
 def repair(search: Search, sc: Scaling, start: Allocation | None) -> None:
-    """Turn a (possibly infeasible) start into a feasible allocation by growing neighbourhoods."""
+    """Turn a (possibly infeasible) start into a feasible allocation.
+
+    Frees the accounts that must be placed plus random others and asks CP-SAT for any feasible
+    completion, doubling the number of others after each failure up to a third of the problem
+    (the whole of a small one: a full model of a large one rarely finds anything in time), then
+    retrying fresh draws of that size until the time is up.
+    """
     d = search.data
     rng = np.random.default_rng(search.params.seed + 1)
     base = start.copy() if start is not None else Allocation.empty(d)
     _drop_overload(search, base)
     must = d.policy.must_cover | (d.policy.pins >= 0)
     missing = np.flatnonzero(must & (base.partner < 0))
-    size = max(MIN_FREE, 2 * len(missing))
+    others = np.setdiff1d(np.arange(d.n_accounts), missing)
+    top = len(others) if d.n_accounts <= REPAIR_WHOLE else len(others) // 3
+    size = min(top, max(MIN_FREE, 2 * len(missing)))
     while not search.stopped():
-        others = np.setdiff1d(np.arange(d.n_accounts), missing)
         extra = rng.choice(others, size=min(len(others), size), replace=False)
         free = np.union1d(missing, extra).astype(np.int64)
         full = len(free) >= d.n_accounts
-        slice_s = search.remaining() if full else max(1.0, 0.25 * search.remaining())
-        out = _sub_solve(search, sc, free, base, slice_s)
+        slice_s = search.remaining() if full else max(1.0, 0.15 * search.remaining())
+        out = _sub_solve(search, sc, free, base, slice_s, keep=None)  # every pair: feasibility
+        log.debug("repair missing %d free %d %s %.2fs", len(missing), len(free), out.status,
+                  out.wall_s)  # fmt: skip
         if out.allocation is not None:
             search.offer(out.allocation, check=False)
             return
-        if full:
+        if full and out.status == "INFEASIBLE":
             return
-        size *= 2
+        size = min(top, size * 2)
 
 
 def _drop_overload(search: Search, alloc: Allocation) -> None:

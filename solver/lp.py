@@ -237,6 +237,8 @@ def _solve(
 ) -> LPResult:
     d = space.data
     solver = mbh.ModelSolverHelper(backend)
+    if backend == "highs":
+        solver.set_solver_specific_parameters("log_to_console=false")  # no banner on stdout
     solver.set_time_limit_in_seconds(time_limit)
     solver.solve(helper)
     status = solver.status().name

@@ -38,6 +38,7 @@ from solver.space import build_space
 
 SMALL_MODEL_PAIRS = 1_000
 FULL_MODEL_SHARE = 0.4
+HIGHS_LP_PAIRS = 10**12  # HiGHS LPs lose the duals the priced starts need: GLOP by default
 OPTIMAL_GAP = 1e-6  # proven within this relative gap counts as optimal (integer scaling)
 
 
@@ -77,12 +78,21 @@ def _starts(search: Search, lp: LPResult) -> Allocation | None:
     return first
 
 
+def _lp_backend(search: Search) -> str:
+    """The LP solver: GLOP for duals, HiGHS for speed on large must-cover problems."""
+    choice = search.params.lp_backend
+    if choice != "auto":
+        return choice
+    big = len(search.space.cand) > HIGHS_LP_PAIRS and search.data.policy.must_cover
+    return "highs" if big else "glop"
+
+
 def _relaxation(search: Search) -> LPResult | None:
     """LP (small problems) or subgradient multipliers (large); tightens the bound."""
     space = search.space
     if len(space.cand) <= search.params.lp_max_pairs:
         limit = max(1.0, 0.4 * search.remaining())
-        lp = solve_lp(space, time_limit=limit, backend=search.params.lp_backend)
+        lp = solve_lp(space, time_limit=limit, backend=_lp_backend(search))
         if lp.ok:
             search.tighten(lp.objective + 1e-7 * max(1.0, abs(lp.objective)))
     else:

@@ -11,6 +11,7 @@ from strawberry.types import ExecutionResult
 
 from schema import schema
 from schema.context import Context
+from tests.auth_helpers import ADMIN
 
 Run = Callable[..., Awaitable[ExecutionResult]]
 
@@ -20,7 +21,9 @@ def make_runner(pool: asyncpg.Pool) -> Run:
 
     async def run(query: str, /, **variables: Any) -> ExecutionResult:
         return await schema.execute(
-            query, variable_values=variables or None, context_value=Context(pool=pool)
+            query,
+            variable_values=variables or None,
+            context_value=Context(pool=pool, principal=ADMIN),
         )
 
     return run

@@ -6,10 +6,11 @@ import asyncpg
 import httpx
 
 from schema.app import create_graphql_app
+from tests.auth_helpers import with_principal
 
 
 async def post(pool: asyncpg.Pool, production: bool, query: str) -> httpx.Response:
-    app = create_graphql_app(pool, production=production)
+    app = with_principal(create_graphql_app(pool, production=production))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         return await client.post("/", json={"query": query})

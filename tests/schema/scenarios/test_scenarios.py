@@ -94,7 +94,7 @@ async def test_create_with_every_parameter_and_read_back(
         },
     }
     s = await _create(run, parameters=params)
-    assert s["status"] == "DRAFT" and s["version"] == 1 and s["createdBy"] == "anonymous"
+    assert s["status"] == "DRAFT" and s["version"] == 1 and s["createdBy"] == "test-admin"
     got = ok(await run(GET, id=s["id"]))["scenario"]
     back = got["parameters"]
     for key in ("scope", "partnerCapacities", "specialistCapacities", "timeLimitS"):
