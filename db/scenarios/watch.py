@@ -60,5 +60,8 @@ async def watch(
                     continue
                 state = fresh
             else:
-                state = {**state, **item}
+                merged = {**state, **item}
+                if merged == state:
+                    continue  # a duplicate (e.g. the NOTIFY of the state just read)
+                state = merged
             yield state

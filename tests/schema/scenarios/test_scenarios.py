@@ -15,6 +15,7 @@ from db.scenarios.models import ScenarioStatus
 from schema import schema
 from schema.common.ids import decode_id, encode_id
 from schema.context import Context
+from tests.auth_helpers import ADMIN
 from tests.schema.conftest import Run, ok
 
 FIELDS = """id name status version createdBy parent { id }
@@ -209,7 +210,9 @@ async def test_subscription_starts_with_the_current_state(
     s = await _create(run)
     ok(await run(SOLVE, id=s["id"]))
     stream = await schema.subscribe(
-        SUB, variable_values={"id": s["id"]}, context_value=Context(pool=seeded_pool)
+        SUB,
+        variable_values={"id": s["id"]},
+        context_value=Context(pool=seeded_pool, principal=ADMIN),
     )
     assert not hasattr(stream, "errors"), stream
     first = await asyncio.wait_for(anext(stream), 10)  # type: ignore[arg-type]
