@@ -32,7 +32,7 @@ from db.pool import AnyConnection
 from db.scenarios import repository
 from db.scenarios.models import ScenarioStatus
 
-PUBLISH_LOCK = 0x616C6C6F7401  # "allot" + 1: the advisory lock of every publish
+PUBLISH_LOCK = 0x616C6C6F74_10  # "allot" + 0x10: publishes (migrations use + 1, seeds + 2)
 FEASIBLE = frozenset({"OPTIMAL", "FEASIBLE"})
 
 TRY_LOCK = "SELECT pg_try_advisory_xact_lock($1::bigint)"

@@ -9,7 +9,7 @@ import pytest
 
 from db.errors import Conflict, Invalid, NotFound
 from db.pool import connect
-from db.publish import publish
+from db.publish import PUBLISH_LOCK, publish
 from db.scenarios import repository
 from db.scenarios.models import ScenarioStatus
 from tests.db.results.tiny import Tiny, add_result
@@ -223,3 +223,11 @@ async def test_racing_publishes_never_mix(
     finally:
         for c in conns:
             await c.close()
+
+
+def test_the_publish_lock_is_not_another_features_lock() -> None:
+    from db.migrate import ADVISORY_LOCK_KEY
+    from db.seed import SEED_LOCK_KEY
+
+    # a shared key would make a publish fail while any process migrates or seeds
+    assert PUBLISH_LOCK not in (ADVISORY_LOCK_KEY, SEED_LOCK_KEY)
