@@ -27,7 +27,9 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from db.pool import create_pool
+from db.principal import Principal, Role
 from schema.app import create_graphql_app
+from schema.security.authentication import PRINCIPAL_SCOPE_KEY
 
 PAGE = 50
 
@@ -120,14 +122,20 @@ async def ready(request: Request) -> Response:
     return PlainTextResponse("ok")
 
 
+BENCH_PRINCIPAL = Principal(subject="bench", role=Role.PLANNER)
+"""Who the benchmark's requests are: what api/guard.py leaves in the scope once a bearer token
+is verified (token verification itself is not measured; the raw endpoint has none either)."""
+
+
 class _GraphQL:
-    """ASGI shim: the GraphQL app is made in the lifespan, once the pool exists."""
+    """ASGI shim: the GraphQL app is made in the lifespan, once the pool exists; requests carry
+    an authenticated principal as the api layer's guard would have set it."""
 
     def __init__(self) -> None:
         self.app: Any = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.app(scope, receive, send)
+        await self.app({**scope, PRINCIPAL_SCOPE_KEY: BENCH_PRINCIPAL}, receive, send)
 
 
 def make_app() -> Starlette:
