@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from api.worker import Worker
+from api.worker import MAX_RUNS, Worker
 from db.scenarios import jobs, repository
 from db.scenarios.models import (
     AccountPartner,
@@ -140,3 +140,18 @@ async def test_a_stopping_worker_gives_its_solve_back_to_the_queue(
         s.id,
     )
     assert queued == 1  # a fresh job waits for the next worker
+
+
+async def test_a_job_whose_worker_died_too_often_fails(seeded_pool: asyncpg.Pool) -> None:
+    s = await repository.create(seeded_pool, NewScenario("crashy", "ann"))
+    await jobs.enqueue(seeded_pool, s.id)
+    await repository.transition(seeded_pool, s.id, S.SOLVING, "worker that will die")
+    await seeded_pool.execute(
+        "UPDATE scenarios SET solve_attempts = $2 WHERE id = $1", s.id, MAX_RUNS
+    )
+    await Worker(seeded_pool).handle(s.id)  # what the queue does when it re-runs the job
+    failed = await repository.get(seeded_pool, s.id)
+    assert failed.status is S.FAILED
+    assert (
+        failed.failure_reason is not None and f"started {MAX_RUNS} times" in failed.failure_reason
+    )
