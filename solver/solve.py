@@ -1,14 +1,19 @@
 """Entry point: ``solve(data, params)`` runs the strategy and returns a ``Result``.
 
-Strategy, all phases sharing one clock from the start of ``solve``:
+Strategy, all phases sharing one wall clock from the start of ``solve``:
 
-1. name the conflicts that make the problem infeasible before any search;
+1. name the conflicts that make the problem infeasible before any search (``infeasible``);
 2. greedy baseline (kept as incumbent when it breaks no rule);
-3. linear relaxation: the proven bound, shadow prices and a rounded start;
-4. small problems: one exact CP-SAT model warm-started from the best start;
-   large ones: repair to a feasible allocation, then CP-SAT neighbourhood search (LNS);
-5. the objective is recomputed in float by ``solver.objective`` and checked by
-   ``solver.validate``; the bound is the tightest of LP/Lagrangian/CP-SAT bounds proven.
+3. relaxation: the LP (GLOP) up to ``lp_max_pairs`` allowed pairs, priced subgradient
+   multipliers above; either gives a proven bound (LP optimum, Lagrangian over all pairs) and
+   shadow prices;
+4. starts: LP rounding and fills ordered by value minus priced capacity at a few price
+   scales; the best valid one is the incumbent (else a must-cover repair, ``lns.repair``);
+5. small problems: one exact CP-SAT model, warm-started, for 40 % of the time; unless it
+   proves optimality, and for every larger problem, neighbourhood search (``lns.improve``):
+   HiGHS MIPs or CP-SAT models over a few hundred free accounts with the rest fixed;
+6. the objective is recomputed in float by ``solver.objective``; the bound is the tightest
+   proven one (LP, Lagrangian, CP-SAT on the whole model) and never below the objective.
 """
 
 from __future__ import annotations
@@ -90,12 +95,16 @@ def _lp_backend(search: Search) -> str:
 def _relaxation(search: Search) -> LPResult | None:
     """LP (small problems) or subgradient multipliers (large); tightens the bound."""
     space = search.space
+    lp = None
     if len(space.cand) <= search.params.lp_max_pairs:
         limit = max(1.0, 0.4 * search.remaining())
         lp = solve_lp(space, time_limit=limit, backend=_lp_backend(search))
         if lp.ok:
             search.tighten(lp.objective + 1e-7 * max(1.0, abs(lp.objective)))
-    else:
+        elif lp.status == "INFEASIBLE":
+            return lp
+    if lp is None or not lp.ok:
+        # too large for the LP, or the LP ran out of time: multipliers by subgradient
         limit = min(12.0, 0.2 * search.remaining())
         lower = search.best_obj if search.best is not None else 0.0
         lp = priced_subgradient(space, promising_pairs(space), lower, limit)
