@@ -25,6 +25,8 @@ from db.repositories._sql import Executor
 log = logging.getLogger(__name__)
 
 CHANNEL = "allot_solve_progress"
+LISTENER_NAME = "allot-progress-listener"
+"""application_name of the listener's connection (pg_stat_activity shows which one it is)."""
 RESYNC: dict[str, Any] = {"resync": True}
 """Event a subscriber receives after the listener reconnected: re-read the current state."""
 
@@ -147,6 +149,8 @@ def _connect_like(pool: asyncpg.Pool) -> Callable[[], Awaitable[asyncpg.Connecti
     # asyncpg keeps a pool's connect arguments only in these private attributes.
     args = list(getattr(pool, "_connect_args", ()))
     kwargs = dict(getattr(pool, "_connect_kwargs", {}))
+    settings = dict(kwargs.get("server_settings") or {})
+    kwargs["server_settings"] = {**settings, "application_name": LISTENER_NAME}
 
     async def make() -> asyncpg.Connection:
         conn: asyncpg.Connection = await asyncpg.connect(*args, **kwargs)

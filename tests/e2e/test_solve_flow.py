@@ -1,5 +1,6 @@
-"""End to end over HTTP and WebSocket: create, solve, watch progress, cancel, re-solve, and a
-worker killed with SIGKILL in the middle of a solve whose job a new worker finishes.
+"""End to end over HTTP and WebSocket: create, solve, watch progress (through a dropped LISTEN
+connection), cancel, re-solve, and a worker killed with SIGKILL in the middle of a solve whose
+job a new worker finishes.
 
 The app (api/app.py under uvicorn on a free port, no in-process worker) and the solve worker
 (`python -m api worker`) are separate processes on a fresh database holding a 2,000-account
@@ -9,6 +10,7 @@ synthetic channel, large enough that a solve runs until its time limit.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -26,6 +28,7 @@ import httpx
 import pytest
 import websockets
 
+from db.scenarios.progress import LISTENER_NAME
 from db.seed import seed
 from schema.common.ids import decode_id
 from solver.synthetic import generate_channel
@@ -141,6 +144,15 @@ class Api:
                 yield event
 
 
+@contextlib.asynccontextmanager
+async def _db(url: str) -> AsyncIterator[asyncpg.Connection]:
+    conn = await asyncpg.connect(url)
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
 def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
 
@@ -236,6 +248,14 @@ async def test_solve_watch_cancel_resolve_and_survive_a_killed_worker(api: Api) 
         stream = api.watch(sid)
         head = await _until_incumbent(stream)
         assert head[0]["status"] in ("QUEUED", "SOLVING")  # the current state comes first
+        # Drop the app's LISTEN connection: the stream must still see the end of the solve.
+        async with _db(api.env["DATABASE_URL"]) as db:
+            dropped = await db.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE application_name = $1 AND datname = current_database()",
+                LISTENER_NAME,
+            )
+        assert dropped == 1
         # Cancel: the solve stops long before its 30 s and keeps its best allocation.
         cancel = await api.gql(CANCEL, id=sid)
         assert cancel["cancelSolve"]["__typename"] == "ScenarioSuccess"
