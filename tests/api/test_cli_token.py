@@ -96,6 +96,7 @@ def test_ttl_parsing() -> None:
     ]
 
 
+@pytest.mark.slow  # a served allot in a subprocess: about 10 s
 def test_served_allot_with_a_minted_token(database_url: str, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ALLOT_")}
     env.update(
