@@ -25,6 +25,7 @@ from db.scenarios.progress import Listener
 from db.scenarios.watch import watch
 
 BAR_WIDTH = 30
+UNCLAIMED_HINT_S = 10.0
 
 
 def _scenario_id(text: str) -> int:
@@ -105,6 +106,18 @@ def _bar(event: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
+async def _hint_if_unclaimed(last: dict[str, str]) -> None:
+    """Say once why nothing happens when no worker takes the job."""
+    await asyncio.sleep(UNCLAIMED_HINT_S)
+    if last["status"] == "QUEUED":
+        print(
+            f"\nstill QUEUED after {UNCLAIMED_HINT_S:g} s: is a worker running? (`allot serve` "
+            "runs one, or start `allot worker`, or pass --local)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 async def _solve(url: str, scenario_id: int, local: bool) -> int:
     from api.worker import Worker
     from db.pool import create_pool
@@ -120,7 +133,10 @@ async def _solve(url: str, scenario_id: int, local: bool) -> int:
             worker_task = asyncio.create_task(worker.run())
         await jobs.enqueue(pool, scenario_id)
         tty = sys.stderr.isatty()
+        last = {"status": "QUEUED"}
+        hint = asyncio.create_task(_hint_if_unclaimed(last))
         async for event in watch(pool, listener, scenario_id):
+            last["status"] = event["status"]
             line = _bar(event)
             print(
                 ("\r" + line + "\x1b[K") if tty else line,
@@ -128,6 +144,7 @@ async def _solve(url: str, scenario_id: int, local: bool) -> int:
                 file=sys.stderr,
                 flush=True,
             )
+        hint.cancel()
         if tty:
             print(file=sys.stderr)
         final = await repository.get(pool, scenario_id)
