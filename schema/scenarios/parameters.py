@@ -10,6 +10,7 @@ from db.scenarios import models as m
 from db.scenarios.parameters import DEFAULT_TIME_LIMIT_S
 from schema.common.enums import Tier, Track
 from schema.common.ids import decode_id, encode_id
+from schema.common.scalars import Cents
 from schema.scenarios.enums import ScopeCoverage
 
 P = "parameters"
@@ -43,7 +44,7 @@ class AccountPartner:
 
 @strawberry.type(description="Accounts with this much whitespace need this tier or better.")
 class TierFloor:
-    min_whitespace_cents: str
+    min_whitespace_cents: Cents
     tier: Tier
 
 
@@ -111,7 +112,7 @@ class ScenarioParameters:
                 tier_floor=None
                 if floor is None
                 else TierFloor(
-                    min_whitespace_cents=str(floor.min_whitespace_cents), tier=floor.tier
+                    min_whitespace_cents=Cents(floor.min_whitespace_cents), tier=floor.tier
                 ),
                 min_track_share=[TrackShare(track=t, share=s) for t, s in pol.min_track_share],
                 max_accounts_per_partner=pol.max_accounts_per_partner,
@@ -143,7 +144,7 @@ class AccountPartnerInput:
 
 @strawberry.input(description="Accounts with at least this whitespace need this tier or better.")
 class TierFloorInput:
-    min_whitespace_cents: int
+    min_whitespace_cents: Cents
     tier: Tier
 
 
