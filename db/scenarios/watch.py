@@ -22,7 +22,11 @@ NUMBERS = ("incumbent", "bound", "gap", "elapsed_s")
 
 def snapshot(scenario: Scenario) -> dict[str, Any]:
     """The current state of a scenario as a progress event."""
-    state: dict[str, Any] = {"scenario_id": scenario.id, "status": scenario.status.value}
+    state: dict[str, Any] = {
+        "scenario_id": scenario.id,
+        "status": scenario.status.value,
+        "stopped_early": scenario.stopped_early,
+    }
     progress = scenario.progress or {}
     for key in NUMBERS:
         state[key] = progress.get(key)

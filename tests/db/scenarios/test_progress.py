@@ -11,7 +11,7 @@ import pytest
 from db.scenarios import jobs, progress, repository
 from db.scenarios.models import NewScenario, ScenarioStatus
 from db.scenarios.progress import Listener
-from db.scenarios.watch import watch
+from db.scenarios.watch import snapshot, watch
 
 
 @pytest.fixture
@@ -60,3 +60,16 @@ async def test_listener_reconnects_and_asks_subscribers_to_resync(
         await progress.publish(seeded_pool, progress.event(42, "SOLVING", gap=0.1), store=False)
         got = await asyncio.wait_for(queue.get(), 10)
         assert got == {"scenario_id": 42, "status": "SOLVING", "gap": 0.1}
+
+
+async def test_the_current_state_says_whether_the_solve_stopped_early(
+    seeded_pool: asyncpg.Pool,
+) -> None:
+    s = await repository.create(seeded_pool, NewScenario("p", "ann"))
+    await seeded_pool.execute(
+        "UPDATE scenarios SET status = 'SOLVED', stopped_early = true, objective_cents = 7 "
+        "WHERE id = $1",
+        s.id,
+    )
+    state = snapshot(await repository.get(seeded_pool, s.id))
+    assert (state["status"], state["stopped_early"], state["incumbent"]) == ("SOLVED", True, 7.0)
