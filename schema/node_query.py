@@ -10,6 +10,8 @@ from schema.common.ids import decode_any
 from schema.common.node import Node
 from schema.context import Info
 from schema.partners.types import Partner
+from schema.permissions import partner_scope
+from schema.portal.query import portal_node
 from schema.product_lines.types import ProductLine
 from schema.specialists.types import Specialist
 from schema.territories.types import Territory
@@ -47,4 +49,6 @@ class NodeQuery:
         """Any object by its global ID, or null when it does not exist."""
         with as_user_input():
             type_name, db_id = decode_any(id)
+        if partner_scope(info.context) is not None:
+            return await portal_node(info, type_name, db_id)  # own partner, offered accounts
         return await load_node(info, type_name, db_id)

@@ -22,6 +22,10 @@ from schema.extensions import ProductionIntrospectionGate
 from schema.node_query import NodeQuery
 from schema.partners.mutation import PartnerMutation
 from schema.partners.query import PartnerQuery
+from schema.permissions import EnforcePermissions
+from schema.portal.mutation import PortalMutation
+from schema.portal.offers import OfferQuery
+from schema.portal.query import PortalQuery
 from schema.product_lines.query import ProductLineQuery
 from schema.results.mutation import ResultMutation
 from schema.results.query import ResultQuery
@@ -60,6 +64,8 @@ class Query(
     PartnerQuery,
     AccountQuery,
     SpecialistQuery,
+    PortalQuery,
+    OfferQuery,
     ScenarioQuery,
     ResultQuery,
 ):
@@ -68,7 +74,12 @@ class Query(
 
 @strawberry.type
 class Mutation(
-    PartnerMutation, AccountMutation, SpecialistMutation, ScenarioMutation, ResultMutation
+    PartnerMutation,
+    AccountMutation,
+    SpecialistMutation,
+    PortalMutation,
+    ScenarioMutation,
+    ResultMutation,
 ):
     """All write fields; each returns a union payload."""
 
@@ -97,6 +108,7 @@ def build_schema() -> strawberry.Schema:
             max_tokens_limiter,
             lambda: AddValidationRules(LIMIT_RULES),
             ProductionIntrospectionGate,
+            EnforcePermissions,
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
             CostLimiter,

@@ -95,7 +95,9 @@ async def test_a_mutation_that_raises_is_recorded_as_error(
 async def test_audit_log_filters_and_pages(seeded_pool: asyncpg.Pool) -> None:
     for i in range(3):
         ok(await as_role(seeded_pool, CREATE, name=f"Paged {i}", capacity=10))
-    ok(await as_role(seeded_pool, CREATE, Role.PLANNER, name="By planner", capacity=10))
+    # master data is ADMIN's (schema/permissions.py): the planner's attempt is refused, and recorded
+    refused = await as_role(seeded_pool, CREATE, Role.PLANNER, name="By planner", capacity=10)
+    assert [(e.extensions or {}).get("code") for e in refused.errors or []] == ["FORBIDDEN"]
     by_planner = ok(await as_role(seeded_pool, LOG, subject="test-planner"))["auditLog"]
     assert [e["node"]["role"] for e in by_planner["edges"]] == ["PLANNER"]
     none = ok(await as_role(seeded_pool, LOG, operation="publishScenario"))["auditLog"]

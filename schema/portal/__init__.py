@@ -1,0 +1,2 @@
+"""The partner portal: ``me``, ``myPartner``, ``myAssignments``, ``respondToOffer``, and the
+planners' ``offers`` view."""
