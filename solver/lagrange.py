@@ -10,6 +10,7 @@ capacity it uses, priced. Specialist gains use the partner-independent ceiling `
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -51,8 +52,12 @@ class _Slots:
 
 
 def subgradient(space: Space, pairs: IntArray, lower: float, time_limit: float,
-                max_iter: int = 200, init: LPResult | None = None) -> LPResult:  # fmt: skip
-    """Multipliers minimising the Lagrangian over ``pairs`` (sorted); status "LAGRANGIAN"."""
+                max_iter: int = 200, init: LPResult | None = None,
+                stop: Callable[[], bool] | None = None) -> LPResult:  # fmt: skip
+    """Multipliers minimising the Lagrangian over ``pairs`` (sorted); status "LAGRANGIAN".
+
+    ``stop`` (a cancellation check) ends the iterations early, after the first one.
+    """
     start = time.monotonic()
     d = space.data
     pol = d.policy
@@ -76,7 +81,9 @@ def subgradient(space: Space, pairs: IntArray, lower: float, time_limit: float,
     best_x = np.zeros(len(pairs))
     theta, stall = (1.0 if init is None else 0.25), 0
     for it in range(max_iter):
-        if (it > 0 and time.monotonic() - start > time_limit) or len(pairs) == 0:
+        if it > 0 and (time.monotonic() - start > time_limit or (stop is not None and stop())):
+            break
+        if len(pairs) == 0:
             break
         spec_gain, pick = slots.best(nu, d.n_accounts)
         r = coef - lam[part] * eff - mu[part] + spec_gain[acc]
@@ -142,16 +149,23 @@ def subgradient(space: Space, pairs: IntArray, lower: float, time_limit: float,
 
 
 def priced_subgradient(space: Space, pairs: IntArray, lower: float, time_limit: float,
-                       rounds: int = 3, iters: int = 40) -> LPResult:  # fmt: skip
+                       rounds: int = 3, iters: int = 40,
+                       stop: Callable[[], bool] | None = None) -> LPResult:  # fmt: skip
     """Subgradient with pricing: pairs outside the working set whose reduced value beats their
-    account's best are added between rounds, so the multipliers price every partner."""
+    account's best are added between rounds, so the multipliers price every partner.
+
+    ``stop`` (a cancellation check) is seen every iteration and between rounds: the
+    multipliers of the rounds done so far are returned (a cancel at 50,000 accounts otherwise
+    waited for all three rounds, about 13 s).
+    """
     from solver.bound import reduced_pair_values
 
     start = time.monotonic()
     d = space.data
-    res = subgradient(space, pairs, lower, time_limit / rounds, max_iter=iters)
+    halted = stop if stop is not None else lambda: False
+    res = subgradient(space, pairs, lower, time_limit / rounds, max_iter=iters, stop=stop)
     for _ in range(rounds - 1):
-        if time.monotonic() - start > time_limit:
+        if time.monotonic() - start > time_limit or halted():
             break
         r = reduced_pair_values(space, res.cap_dual, res.count_dual, res.spec_dual, res.track_dual)
         inside = np.zeros(len(space.cand), bool)
@@ -162,6 +176,9 @@ def priced_subgradient(space: Space, pairs: IntArray, lower: float, time_limit: 
         better = ~inside & (r > np.maximum(best_in[acc], 0.0) + 1e-9)
         if not better.any():
             break
+        if halted():
+            break
         pairs = np.union1d(pairs, space.cand[better])
-        res = subgradient(space, pairs, lower, time_limit / rounds, max_iter=iters, init=res)
+        res = subgradient(space, pairs, lower, time_limit / rounds, max_iter=iters, init=res,
+                          stop=stop)  # fmt: skip
     return res
