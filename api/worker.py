@@ -6,6 +6,10 @@ died (its heartbeat stops) is picked up again by another worker after ``heartbea
 the scenario then goes SOLVING -> QUEUED -> SOLVING and the solve starts over, at most
 ``MAX_RUNS`` times (pgqueuer does not count such re-runs, so a job that kills its worker would
 loop forever). A worker that shuts down kills its solves and re-queues their scenarios.
+
+Every worker also carries the offer-expiry schedule (``OFFER_EXPIRY_CRON``): pgqueuer's
+scheduler runs it on one worker at a time, so offers past ``ALLOT_OFFER_TTL_DAYS`` expire and
+queue their repair even when no partner reads them.
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ from typing import Any
 
 import asyncpg
 from pgqueuer import Job, PgQueuer
+from pgqueuer.models import Schedule
 
 from api.solve_process import SolveAborted, SolveFailed, run_in_child
+from db import offers
 from db.errors import DomainError
 from db.scenarios import jobs, loader, progress, repository, store
 from db.scenarios.models import Scenario, ScenarioStatus
@@ -31,6 +37,7 @@ log = logging.getLogger(__name__)
 
 S = ScenarioStatus
 MAX_RUNS = 3
+OFFER_EXPIRY_CRON = "*/10 * * * *"
 SOLVER_WORKERS = int(os.environ.get("ALLOT_SOLVER_WORKERS", "2"))
 
 
@@ -57,6 +64,18 @@ class Worker:
         @self.pgq.entrypoint(jobs.ENTRYPOINT)
         async def solve_scenario(job: Job) -> None:
             await self.handle(jobs.scenario_of(job.payload))
+
+        @self.pgq.schedule("expire_offers", OFFER_EXPIRY_CRON)
+        async def expire_offers(schedule: Schedule) -> None:
+            await self.expire_offers()
+
+    async def expire_offers(self) -> list[int]:
+        """Expire the offers past their TTL and queue their repairs (the scheduled task)."""
+        async with self.pool.acquire() as conn:
+            queued = await offers.expire_offers(conn)
+        if queued:
+            log.info("offers expired; repair scenarios queued: %s", queued)
+        return queued
 
     async def run(self) -> None:
         """Take jobs until ``stop`` is called."""

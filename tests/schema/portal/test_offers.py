@@ -196,3 +196,19 @@ async def test_planners_see_status_and_reasons_by_partner_and_territory(live: Li
     assert names == ["A4"]
     bad = await live.run(Role.PLANNER, OFFERS, filter={"partnerId": south})
     assert codes(bad) == ["BAD_USER_INPUT"]
+
+
+async def test_every_worker_carries_the_offer_expiry_schedule(live: Live, monkeypatch: Any) -> None:
+    from api.worker import OFFER_EXPIRY_CRON, Worker
+
+    worker = Worker(live.pool)
+    scheduled = {(str(k.entrypoint), str(k.expression)) for k in worker.pgq.sm.registry}
+    assert ("expire_offers", OFFER_EXPIRY_CRON) in scheduled
+    async with live.pool.acquire() as conn:
+        await conn.execute("UPDATE assignments SET offered_at = now() - interval '3 days'")
+    monkeypatch.setenv(offers.TTL_ENV, "2")
+    queued = await worker.expire_offers()  # what the schedule runs
+    assert len(queued) == 1
+    async with live.pool.acquire() as conn:
+        statuses = {r[0] for r in await conn.fetch("SELECT offer_status FROM assignments")}
+    assert statuses == {"EXPIRED"}
