@@ -1,4 +1,4 @@
-"""The role x operation matrix as data, and the schema extension that enforces it.
+"""The role x operation matrix as data, and the checks that enforce it.
 
 Every root field (query, mutation, subscription) has an entry naming the roles allowed to use
 it; a root field without an entry is refused to everyone (tests/schema/test_permissions.py
@@ -6,8 +6,9 @@ keeps the matrix complete). Sensitive fields of the planner types carry their ow
 PARTNER may resolve fields only on the partner portal's own types (``PARTNER_TYPES``): every
 planner type (Partner, Account, Scenario, results, ...) is closed to it, however it is
 reached (nested fields, fragments, aliases, ``node``). A refusal is a GraphQL error with
-``extensions.code = "FORBIDDEN"`` whose message names the field and the roles it needs; the
-field reads as null, never as data.
+``extensions.code = "FORBIDDEN"`` whose message names the field and the roles it needs (a
+planner-type object met by a PARTNER's ``node``: the type); the field reads as null, never as
+data. The checks sit on the fields that can be refused (schema/permission_guards.py).
 
 In-process calls (no request and no principal: CLI, tests acting as the operator) are not
 checked; a served request always carries a principal (schema/security/authentication.py).
@@ -15,7 +16,7 @@ checked; a served request always carries a principal (schema/security/authentica
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from graphql import (
@@ -154,7 +155,7 @@ def denial(where: str, role: Role | None) -> str:
     return f"Permission denied: {where} is not available to {who}"
 
 
-def _checked_principal(context: Any) -> tuple[bool, Principal | None]:
+def checked_principal(context: Any) -> tuple[bool, Principal | None]:
     """(check?, principal): in-process calls without request and principal are not checked."""
     principal = getattr(context, "principal", None)
     if principal is None and getattr(context, "request", None) is None:
@@ -179,7 +180,7 @@ def allowed(parent: str, field: str, role: Role | None) -> bool:
 
 def check(info: GraphQLResolveInfo[Any]) -> None:
     """Raise PermissionDenied when the context's principal may not resolve this field."""
-    needed, principal = _checked_principal(info.context)
+    needed, principal = checked_principal(info.context)
     if not needed:
         return
     role = principal.role if principal is not None else None
@@ -189,29 +190,21 @@ def check(info: GraphQLResolveInfo[Any]) -> None:
 
 
 class EnforcePermissions(SchemaExtension):
-    """Check every resolved field against the matrix before its resolver runs; subscription
-    root fields are checked at validation (``_SubscriptionGate``)."""
+    """Add the subscription gate of the caller's role to validation (``_SubscriptionGate``).
+
+    Query and mutation fields are checked by the resolvers that ``guard_fields``
+    (schema/permission_guards.py) wraps, not by a schema-wide ``resolve`` hook: such a hook
+    makes Strawberry wrap every field's resolver (about 2,300 per accounts page).
+    """
 
     def on_operation(self) -> Iterator[None]:
         """Add the subscription gate of the caller's role (checked requests only)."""
-        needed, principal = _checked_principal(self.execution_context.context)
+        needed, principal = checked_principal(self.execution_context.context)
         if needed:
             gate = _GATES[principal.role if principal is not None else None]
             rules = self.execution_context.validation_rules
             self.execution_context.validation_rules = (*rules, gate)
         yield
-
-    def resolve(
-        self,
-        _next: Callable[..., Any],
-        root: Any,
-        info: GraphQLResolveInfo[Any],
-        *args: Any,
-        **kwargs: Any,
-    ) -> Any:
-        """Refuse (FORBIDDEN) or pass through to the resolver."""
-        check(info)
-        return _next(root, info, *args, **kwargs)
 
 
 class _SubscriptionGate(ValidationRule):

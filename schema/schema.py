@@ -22,6 +22,7 @@ from schema.extensions import ProductionIntrospectionGate
 from schema.node_query import NodeQuery
 from schema.partners.mutation import PartnerMutation
 from schema.partners.query import PartnerQuery
+from schema.permission_guards import guard_fields
 from schema.permissions import EnforcePermissions
 from schema.portal.mutation import PortalMutation
 from schema.portal.offers import OfferQuery
@@ -32,7 +33,7 @@ from schema.results.query import ResultQuery
 from schema.scenarios.mutation import ScenarioMutation
 from schema.scenarios.query import ScenarioQuery
 from schema.scenarios.subscription import ScenarioSubscription
-from schema.security.audit import AuditMutations
+from schema.security.audit import audit_mutations
 from schema.security.audit_query import AuditQuery
 from schema.security.authentication import RequireAuthentication
 from schema.security.limits import CostLimiter, max_tokens_limiter
@@ -96,7 +97,7 @@ def build_schema() -> strawberry.Schema:
     validation cache validates (the cache key includes the rules, so production requests with
     the no-introspection rule are cached apart).
     """
-    return strawberry.Schema(
+    built = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -112,10 +113,14 @@ def build_schema() -> strawberry.Schema:
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
             CostLimiter,
-            AuditMutations,
             MaskErrorsWithId,
         ],
     )
+    # Permission checks and the audit wrap only the fields concerned (no per-field hook): the
+    # audit outside the check, so that a refused mutation is recorded too.
+    guard_fields(built._schema)
+    audit_mutations(built._schema)
+    return built
 
 
 schema = build_schema()

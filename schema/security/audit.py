@@ -17,8 +17,12 @@ from inspect import isawaitable
 from typing import Any
 
 import asyncpg
-from graphql import GraphQLResolveInfo, value_from_ast_untyped
-from strawberry.extensions import SchemaExtension
+from graphql import (
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    default_field_resolver,
+    value_from_ast_untyped,
+)
 from strawberry.types.base import get_object_definition
 
 from db import audit
@@ -28,32 +32,23 @@ log = logging.getLogger("allot.audit")
 ERROR_RESULT = "ERROR"
 
 
-class AuditMutations(SchemaExtension):
-    """Wrap root mutation fields: run them, then record who did what with which result."""
+def audit_mutations(schema: GraphQLSchema) -> None:
+    """Wrap every root mutation field's resolver: run it, then record who did what with which
+    result. Only those fields: a schema-wide ``resolve`` hook would wrap every field's resolver.
 
-    def resolve(
-        self,
-        _next: Callable[..., Any],
-        root: Any,
-        info: GraphQLResolveInfo[Any],
-        *args: Any,
-        **kwargs: Any,
-    ) -> Any:
-        """Pass other fields through untouched; audit root mutation fields."""
-        if info.parent_type is not info.schema.mutation_type:
-            return _next(root, info, *args, **kwargs)
-        return self._audited(_next, root, info, *args, **kwargs)
+    Call it after ``guard_fields`` (schema/permissions.py), so that a refused mutation is
+    recorded too (``ERROR``, with the refusal).
+    """
+    if schema.mutation_type is None:
+        return
+    for field in schema.mutation_type.fields.values():
+        field.resolve = _audited(field.resolve or default_field_resolver)
 
-    async def _audited(
-        self,
-        _next: Callable[..., Any],
-        root: Any,
-        info: GraphQLResolveInfo[Any],
-        *args: Any,
-        **kwargs: Any,
-    ) -> Any:
+
+def _audited(resolve: Callable[..., Any]) -> Callable[..., Any]:
+    async def audited(root: Any, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
         try:
-            result = _next(root, info, *args, **kwargs)
+            result = resolve(root, info, **kwargs)
             if isawaitable(result):
                 result = await result
         except Exception as exc:
@@ -61,6 +56,8 @@ class AuditMutations(SchemaExtension):
             raise
         await _record(info, typename(result), None)
         return result
+
+    return audited
 
 
 def typename(value: object) -> str:
