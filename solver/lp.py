@@ -21,6 +21,7 @@ for the restricted problem, so ``solver.bound`` turns the duals into a bound for
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,13 +93,24 @@ class FixedUse:
         )
 
 
-class _Rows:
-    """Adds rows to a model_builder helper, remembering the indices of the dual-carrying ones."""
+class _Cancelled(Exception):
+    """The cancel event was set while the model was being built."""
 
-    def __init__(self, helper: mbh.ModelBuilderHelper) -> None:
+
+class _Rows:
+    """Adds rows to a model_builder helper, remembering the indices of the dual-carrying ones.
+
+    Building is row by row in Python (about 13 s for 200,000 pairs on the shared VM), so each
+    row first looks at the cancel event.
+    """
+
+    def __init__(self, helper: mbh.ModelBuilderHelper, cancel: threading.Event | None) -> None:
         self.h = helper
+        self.cancel = cancel
 
     def add(self, vars_: list[int], coeffs: list[float], lo: float, hi: float) -> int:
+        if self.cancel is not None and self.cancel.is_set():
+            raise _Cancelled
         ct = self.h.add_linear_constraint()
         self.h.set_constraint_lower_bound(ct, lo)
         self.h.set_constraint_upper_bound(ct, hi)
@@ -158,20 +170,32 @@ def solve_lp(
     exact_specialists: bool = True,
     used: FixedUse | None = None,
     integer: bool = False,
+    cancel: threading.Event | None = None,
 ) -> LPResult:
     """Solve the linear relaxation over ``pairs`` (default: every allowed pair).
 
     With ``exact_specialists=False`` every slot is valued at its best gain over the pairs (no g
     columns): smaller, no longer a relaxation, used only for multipliers on large problems.
     ``used`` shrinks the rows by what fixed accounts use (a neighbourhood model) and
-    ``integer`` makes the pair and slot columns integral (a MIP for HiGHS).
+    ``integer`` makes the pair and slot columns integral (a MIP for HiGHS). Setting ``cancel``
+    stops the build (status "CANCELLED") or interrupts GLOP; HiGHS ignores the interrupt.
     """
-    d = space.data
     pairs = space.cand if pairs is None else np.sort(pairs)
+    try:
+        return _build_and_solve(space, pairs, time_limit, backend, exact_specialists, used,
+                                integer, cancel)  # fmt: skip
+    except _Cancelled:
+        return _no_solution("CANCELLED", space, pairs, np.zeros(0, np.int64), 0.0)
+
+
+def _build_and_solve(space: Space, pairs: IntArray, time_limit: float, backend: str,
+                     exact_specialists: bool, used: FixedUse | None, integer: bool,
+                     cancel: threading.Event | None) -> LPResult:  # fmt: skip
+    d = space.data
     helper = mbh.ModelBuilderHelper()
     n_x = len(pairs)
     _add_vars(helper, np.zeros(n_x), np.ones(n_x))
-    rows = _Rows(helper)
+    rows = _Rows(helper, cancel)
     dual_rows = _pair_rows(rows, space, pairs, used)
     obj_vars = list(range(n_x))
     obj_coef = space.coef[pairs].tolist()
@@ -222,7 +246,43 @@ def solve_lp(
     if integer:
         for v in range(n_x + len(slots)):
             helper.set_var_integrality(v, True)
-    return _solve(helper, backend, time_limit, space, pairs, slots, dual_rows, spec_rows)
+    return _solve(helper, backend, time_limit, space, pairs, slots, dual_rows, spec_rows, cancel)
+
+
+def _no_solution(status: str, space: Space, pairs: IntArray, slots: IntArray,
+                 wall_s: float) -> LPResult:  # fmt: skip
+    """A result without values or prices (no solution, or cancelled)."""
+    d = space.data
+    empty = np.zeros(0)
+    return LPResult(
+        status,
+        float("nan"),
+        pairs,
+        empty,
+        slots,
+        empty,
+        np.zeros(d.n_partners),
+        np.zeros(d.n_partners),
+        np.zeros(d.n_specialists),
+        np.zeros(len(d.policy.min_track_share)),
+        wall_s,
+    )
+
+
+def _interrupt_on(solver: mbh.ModelSolverHelper, cancel: threading.Event | None) -> threading.Event:
+    """Interrupt ``solver`` once ``cancel`` is set; set the returned event when the solve ends."""
+    done = threading.Event()
+    if cancel is None:
+        return done
+
+    def watch() -> None:
+        while not done.is_set():
+            if cancel.wait(0.05):
+                solver.interrupt_solve()
+                return
+
+    threading.Thread(target=watch, daemon=True).start()
+    return done
 
 
 def _solve(
@@ -234,33 +294,25 @@ def _solve(
     slots: IntArray,
     dual_rows: dict[str, list[tuple[int, int]]],
     spec_rows: list[tuple[int, int]],
+    cancel: threading.Event | None = None,
 ) -> LPResult:
     d = space.data
     solver = mbh.ModelSolverHelper(backend)
     if backend == "highs":
         solver.set_solver_specific_parameters("log_to_console=false")  # no banner on stdout
     solver.set_time_limit_in_seconds(time_limit)
-    solver.solve(helper)
+    done = _interrupt_on(solver, cancel)
+    try:
+        solver.solve(helper)
+    finally:
+        done.set()
     status = solver.status().name
     cap = np.zeros(d.n_partners)
     count = np.zeros(d.n_partners)
     spec = np.zeros(d.n_specialists)
     track = np.zeros(len(d.policy.min_track_share))
     if not solver.has_solution():
-        empty = np.zeros(0)
-        return LPResult(
-            status,
-            float("nan"),
-            pairs,
-            empty,
-            slots,
-            empty,
-            cap,
-            count,
-            spec,
-            track,
-            solver.wall_time(),
-        )
+        return _no_solution(status, space, pairs, slots, float(solver.wall_time()))
     values = np.asarray(solver.variable_values())
     duals = np.abs(np.asarray(solver.dual_values()))
     if backend != "glop" or len(duals) < helper.num_constraints():

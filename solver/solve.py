@@ -100,7 +100,7 @@ def _relaxation(search: Search) -> LPResult | None:
     lp = None
     if len(space.cand) <= search.params.lp_max_pairs:
         limit = max(1.0, 0.4 * search.remaining())
-        lp = solve_lp(space, time_limit=limit, backend=_lp_backend(search))
+        lp = solve_lp(space, time_limit=limit, backend=_lp_backend(search), cancel=search.cancel)
         if lp.ok:
             search.tighten(lp.objective + 1e-7 * max(1.0, abs(lp.objective)))
         elif lp.status == "INFEASIBLE":

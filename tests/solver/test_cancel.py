@@ -43,3 +43,14 @@ def test_cancel_after_a_second_keeps_a_valid_best_so_far(
     assert res.objective >= res.greedy_objective - 1e-9 * abs(res.greedy_objective)
     assert (res.allocation.partner >= 0).any()
     assert res.bound >= res.objective
+
+
+def test_lp_build_stops_when_cancel_is_already_set(channel_5k: ProblemData) -> None:
+    from solver.lp import solve_lp
+    from solver.space import build_space
+
+    stop = threading.Event()
+    stop.set()
+    res = solve_lp(build_space(channel_5k), time_limit=30, cancel=stop)
+    assert res.status == "CANCELLED"
+    assert not res.ok and not res.has_prices
