@@ -3,10 +3,11 @@
 * next-best partner of an assigned account: the allowed partner other than the chosen one with
   the highest ``E`` (its value plus the best specialist per line of the territory, ignoring
   specialist capacity). ``E`` is computed exactly for the ``SHORTLIST`` most promising partners
-  per account by an upper bound (value + the partner-independent specialist ceiling), which
-  keeps it linear at 50,000 accounts; ``regret`` is the account's revenue as allocated minus
-  that alternative's ``E``: what moving it would lose (negative when the alternative is better
-  but has no room);
+  per account by an upper bound (value + the partner-independent specialist ceiling, so by
+  value within an account), which keeps it linear at 50,000 accounts; ``shortlist`` does the
+  pass over every allowed pair once, before the solve, so explaining after it is cheap;
+  ``regret`` is the account's revenue as allocated minus that alternative's ``E``: what moving
+  it would lose (negative when the alternative is better but has no room);
 * why an unassigned account is unassigned: no eligible partner, no partner allowed by the
   policies, every allowed partner full ("capacity"), or not worth it under the policies.
 """
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.bound import _specialist_ceiling
 from solver.objective import account_revenue
 from solver.problem import FloatArray, IntArray
 from solver.prune import promising_pairs
@@ -88,17 +88,43 @@ def _reasons(space: Space, alloc: Allocation) -> list[str]:
     return reasons
 
 
-def explain(space: Space, alloc: Allocation) -> Explanation:
-    """Revenue, next-best partner, regret and unassigned reasons for every account."""
+def shortlist(space: Space) -> IntArray:
+    """Each account's ``SHORTLIST + 1`` allowed pairs of highest value (sorted pair indices).
+
+    Within an account the upper bound of ``E`` is the pair's value plus a ceiling that does not
+    depend on the partner, so these pairs hold the ``SHORTLIST`` best candidates for the
+    next-best partner whichever partner the allocation picks (at most one of them is the chosen
+    one). The scan over every allowed pair happens here, once per problem: a worker computes it
+    before the solve, so that ``explain`` after a solve (or a cancel) only touches these pairs.
+    """
+    return promising_pairs(space, SHORTLIST + 1, space.data.pair_value)
+
+
+def _candidates(space: Space, alloc: Allocation, short: IntArray) -> IntArray:
+    """Per assigned account, its ``SHORTLIST`` best-valued shortlisted pairs of other partners."""
+    d = space.data
+    chosen = alloc.partner[d.pair_account[short]]
+    short = short[(chosen >= 0) & (d.pair_partner[short] != chosen)]
+    acc = d.pair_account[short]
+    order = np.lexsort((-d.pair_value[short], acc))
+    short, acc = short[order], acc[order]
+    if len(short) == 0:
+        return short
+    head = np.r_[True, acc[1:] != acc[:-1]]
+    first = np.maximum.accumulate(np.where(head, np.arange(len(acc)), 0))
+    rank = np.arange(len(acc)) - first
+    return np.sort(short[rank < SHORTLIST])
+
+
+def explain(space: Space, alloc: Allocation, short: IntArray | None = None) -> Explanation:
+    """Revenue, next-best partner, regret and unassigned reasons for every account.
+
+    ``short`` is ``shortlist(space)`` when the caller computed it in advance (same result,
+    without the pass over every allowed pair).
+    """
     d = space.data
     revenue = account_revenue(d, alloc)
-    k = space.cand
-    acc = d.pair_account[k]
-    upper = np.full(d.n_pairs, -np.inf)
-    upper[k] = d.pair_value[k] + _specialist_ceiling(space, np.zeros(d.n_specialists))[acc]
-    upper[k[(alloc.partner[acc] == d.pair_partner[k]) | (alloc.partner[acc] < 0)]] = -np.inf
-    short_pairs = promising_pairs(space, SHORTLIST, upper)
-    short_pairs = short_pairs[np.isfinite(upper[short_pairs])]
+    short_pairs = _candidates(space, alloc, shortlist(space) if short is None else short)
     exact = pair_revenue(space, short_pairs)
     next_best = np.full(d.n_accounts, -1, np.int64)
     regret = np.full(d.n_accounts, np.nan)

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 
 from solver.explain import explain
-from solver.problem import ProblemData
+from solver.problem import IntArray, ProblemData
 from solver.result import Result
-from solver.space import build_space
+from solver.space import Space, build_space
 
 RESULT_FORMAT = "allot-result/1"
 
@@ -20,10 +20,17 @@ def _num(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
-def result_to_dict(res: Result, data: ProblemData) -> dict[str, Any]:
-    """The result file of the contract (issue 3), explanations included."""
+def result_to_dict(
+    res: Result, data: ProblemData, *, space: Space | None = None, short: IntArray | None = None
+) -> dict[str, Any]:
+    """The result file of the contract (issue 3), explanations included.
+
+    ``space`` and ``short`` (``explain.shortlist``) may be computed before the solve, which
+    takes the pass over every allowed pair off the time between the solve's end (or a cancel)
+    and the stored result.
+    """
     alloc = res.allocation
-    ex = explain(build_space(data), alloc)
+    ex = explain(build_space(data) if space is None else space, alloc, short)
     assignments = []
     unassigned = []
     for a in range(data.n_accounts):
