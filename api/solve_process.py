@@ -78,7 +78,14 @@ def child_entry() -> None:
 
 
 def child_main(conn: Connection, problem: dict[str, Any], params: dict[str, Any]) -> None:
-    """Build, solve, explain, send rows (or an error) up the pipe."""
+    """Build, solve, explain, send rows (or an error) up the pipe.
+
+    The explanations' pass over every allowed pair (``explain.shortlist``) runs before the
+    solve, so that after the solver returns (at its time limit or on a cancel) only the cheap
+    part is left. ``stats`` carries CLOCK_MONOTONIC stamps (``*_at``, comparable across the
+    processes of one machine) of the cancel's arrival, the solver's return and the rows being
+    ready, so that the worker and the benchmark can split a cancel's latency into its phases.
+    """
     from db.scenarios.store import outcome_from_result
     from solver import (
         ProblemValidationError,
@@ -88,6 +95,8 @@ def child_main(conn: Connection, problem: dict[str, Any], params: dict[str, Any]
         result_to_dict,
         solve,
     )
+    from solver.explain import shortlist
+    from solver.space import build_space
 
     cancel = threading.Event()
     cancelled_at: list[float] = []
@@ -117,16 +126,27 @@ def child_main(conn: Connection, problem: dict[str, Any], params: dict[str, Any]
         t0 = time.perf_counter()
         data = problem_from_dict(problem)
         t1 = time.perf_counter()
-        result = solve(data, SolveParams(**params), progress=progress, cancel=cancel)
+        space = build_space(data)
+        short = shortlist(space)
         t2 = time.perf_counter()
-        returned_at = time.monotonic()
-        outcome = outcome_from_result(result_to_dict(result, data))
+        result = solve(data, SolveParams(**params), progress=progress, cancel=cancel)
         t3 = time.perf_counter()
+        returned_at = time.monotonic()
+        outcome = outcome_from_result(result_to_dict(result, data, space=space, short=short))
+        t4 = time.perf_counter()
     except ProblemValidationError as exc:
         send(("error", f"bad problem data: {exc}"))
         return
-    stats = {"build_s": t1 - t0, "solver_s": t2 - t1, "explain_s": t3 - t2}
+    stats = {
+        "build_s": t1 - t0,
+        "explain_prepare_s": t2 - t1,
+        "solver_s": t3 - t2,
+        "explain_s": t4 - t3,
+        "solver_returned_at": returned_at,
+        "rows_ready_at": time.monotonic(),
+    }
     if cancelled_at:  # how long the solver took to return after the cancel arrived
+        stats["cancel_received_at"] = cancelled_at[0]
         stats["cancel_to_return_s"] = max(0.0, returned_at - cancelled_at[0])
     send(("result", ChildResult(outcome, stats, cancel.is_set())))
 
@@ -139,8 +159,15 @@ async def run_in_child(
     *,
     abort: Callable[[], bool] = lambda: False,
     check_every_s: float = 0.25,
+    cancel_event: asyncio.Event | None = None,
 ) -> ChildResult:
-    """Solve ``problem`` in a spawned child; report progress, relay a cancel, return its rows."""
+    """Solve ``problem`` in a spawned child; report progress, relay a cancel, return its rows.
+
+    The loop wakes on whichever comes first: a message from the child (the socket is watched
+    by the event loop), ``cancel_event`` (set by the worker's LISTEN on the cancel channel, so
+    a cancel is relayed at once), or every ``check_every_s`` to ask ``should_cancel`` (the
+    database flag: the fallback when a notification was lost) and ``abort``.
+    """
     parent_sock, child_sock = socket.socketpair()
     proc = subprocess.Popen(
         [sys.executable, "-c", CHILD_CODE, str(child_sock.fileno()), str(os.getpid())],
@@ -151,11 +178,24 @@ async def run_in_child(
     parent_end = Connection(parent_sock.detach())
     cancel_sent = False
     next_check = time.monotonic()
+    loop = asyncio.get_running_loop()
+    readable = asyncio.Event()
+    loop.add_reader(parent_end.fileno(), readable.set)
+    wake = cancel_event or asyncio.Event()
     try:
         await asyncio.to_thread(parent_end.send, (problem, params))
         while True:
-            ready = await asyncio.to_thread(parent_end.poll, 0.2)
-            if ready:
+            if not parent_end.poll(0):
+                readable.clear()
+                waits = [asyncio.ensure_future(readable.wait())]
+                if not cancel_sent:
+                    waits.append(asyncio.ensure_future(wake.wait()))
+                _, pending = await asyncio.wait(
+                    waits, timeout=check_every_s, return_when=asyncio.FIRST_COMPLETED
+                )
+                for waiting in pending:
+                    waiting.cancel()
+            if parent_end.poll(0):
                 try:
                     message = await asyncio.to_thread(parent_end.recv)
                 except EOFError:
@@ -172,7 +212,12 @@ async def run_in_child(
                 raise SolveAborted("worker stopping")
             elif proc.poll() is not None:
                 raise SolveFailed(f"solver process died (exit code {proc.returncode})")
-            if not cancel_sent and time.monotonic() >= next_check:
+            if cancel_sent:
+                continue
+            if wake.is_set():
+                parent_end.send("cancel")
+                cancel_sent = True
+            elif time.monotonic() >= next_check:
                 next_check = time.monotonic() + check_every_s
                 if await should_cancel():
                     parent_end.send("cancel")
@@ -181,6 +226,7 @@ async def run_in_child(
         proc.kill()  # failed, aborted or cancelled: no reason to let it finish
         raise
     finally:
+        loop.remove_reader(parent_end.fileno())
         parent_end.close()
         task = asyncio.create_task(_reap(proc))  # the result is in: don't wait for its exit
         _REAPERS.add(task)

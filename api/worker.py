@@ -15,10 +15,12 @@ queue their repair even when no partner reads them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -56,6 +58,8 @@ class Worker:
     name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     stopping: bool = False
     solved: int = 0
+    timelines: dict[int, dict[str, float]] = field(default_factory=dict)
+    """Per scenario, CLOCK_MONOTONIC stamps of its last solve's end (for the benchmark)."""
     pgq: PgQueuer = field(init=False)
 
     def __post_init__(self) -> None:
@@ -163,6 +167,36 @@ class Worker:
         )
         return bool(value)
 
+    @contextlib.asynccontextmanager
+    async def _cancel_listener(self, scenario_id: int) -> AsyncIterator[asyncio.Event]:
+        """An event set when ``cancelSolve`` NOTIFYs this scenario's cancel (``jobs.cancel``).
+
+        A LISTEN on a pool connection held for the solve, so that the cancel reaches the child
+        at once instead of at the next poll of ``cancel_requested`` (which stays the fallback).
+        Without a connection to spare the solve goes on with the poll alone.
+        """
+        event = asyncio.Event()
+
+        def on_notify(conn: Any, pid: int, channel: str, payload: object) -> None:
+            del conn, pid, channel
+            if str(payload) == str(scenario_id):
+                event.set()
+
+        try:
+            conn = await self.pool.acquire(timeout=2)
+        except (TimeoutError, asyncpg.PostgresError, OSError):
+            yield event
+            return
+        try:
+            await conn.add_listener(jobs.CANCEL_CHANNEL, on_notify)
+            try:
+                yield event
+            finally:
+                with contextlib.suppress(Exception):
+                    await conn.remove_listener(jobs.CANCEL_CHANNEL, on_notify)
+        finally:
+            await self.pool.release(conn)
+
     async def _solve(self, scenario: Scenario) -> None:
         sid = scenario.id
         t0 = time.perf_counter()
@@ -185,38 +219,51 @@ class Worker:
             "workers": SOLVER_WORKERS,
             "seed": 0,
         }
-        child = await run_in_child(
-            loaded.problem,
-            params,
-            on_progress,
-            lambda: self._cancel_requested(sid),
-            abort=lambda: self.stopping,
-        )
+        async with self._cancel_listener(sid) as cancelled:
+            child = await run_in_child(
+                loaded.problem,
+                params,
+                on_progress,
+                lambda: self._cancel_requested(sid),
+                abort=lambda: self.stopping,
+                cancel_event=cancelled,
+            )
+        received_at = time.monotonic()
         t2 = time.perf_counter()
+        stamps = {k: v for k, v in child.stats.items() if k.endswith("_at")}
         stats: dict[str, Any] = {
             **loaded.stats,
-            **{k: round(v, 4) for k, v in child.stats.items()},
+            **{k: round(v, 4) for k, v in child.stats.items() if k not in stamps},
             "load_s": round(t1 - t0, 4),
             "solve_s": round(t2 - t1, 4),
             "worker": self.name,
         }
-        async with self.pool.acquire() as conn:
+        if "rows_ready_at" in stamps:  # same machine, same monotonic clock
+            stats["rows_to_worker_s"] = round(max(0.0, received_at - stamps["rows_ready_at"]), 4)
+        # The SOLVED row, its result rows, the progress snapshot and the NOTIFY in one
+        # transaction: a subscriber is told at the commit that made the result readable.
+        async with self.pool.acquire() as conn, conn.transaction():
             done = await store.store(
                 conn, sid, child.outcome, stopped_early=child.cancelled, stats=stats
             )
+            await progress.publish(
+                conn,
+                progress.event(
+                    sid,
+                    S.SOLVED.value,
+                    incumbent=done.objective_cents,
+                    bound=done.bound_cents,
+                    gap=done.gap,
+                    elapsed_s=done.runtime_s,
+                    stopped_early=done.stopped_early,
+                ),
+            )
+        self.timelines[sid] = {
+            **stamps,
+            "received_at": received_at,
+            "committed_at": time.monotonic(),
+        }
         self.solved += 1
-        await progress.publish(
-            self.pool,
-            progress.event(
-                sid,
-                S.SOLVED.value,
-                incumbent=done.objective_cents,
-                bound=done.bound_cents,
-                gap=done.gap,
-                elapsed_s=done.runtime_s,
-                stopped_early=done.stopped_early,
-            ),
-        )
 
 
 async def _enqueue_again(conn: Any, scenario_id: int) -> None:
