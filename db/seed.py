@@ -30,6 +30,8 @@ CHANNEL_TABLES: tuple[str, ...] = (
     "accounts",
     "account_wallets",
 )
+RESULT_PER_ACCOUNT_TABLES: tuple[str, ...] = ("scenario_assignments", "scenario_unassigned")
+"""Result tables whose account references are checked per statement, not by foreign keys."""
 # Tables whose rows mean "this database already holds a channel".
 _ROOT_TABLES = ("product_lines", "territories", "partners", "specialists", "accounts")
 # pg_advisory_xact_lock key serialising seeds ("allot" + 2; migrations use + 1).
@@ -93,8 +95,9 @@ async def _seed(conn: AnyConnection, channel: SyntheticChannel, reset: bool) -> 
         # second waits here, then finds the data and gets a SeedError, not a duplicate key.
         await conn.execute("SELECT pg_advisory_xact_lock($1)", SEED_LOCK_KEY)
         if reset:
-            tables = ", ".join(CHANNEL_TABLES)
-            # CASCADE: scenarios, assignments and the like refer to the channel and go too.
+            tables = ", ".join((*CHANNEL_TABLES, *RESULT_PER_ACCOUNT_TABLES))
+            # CASCADE: scenarios, assignments and the like refer to the channel and go too; the
+            # per-account result tables have no foreign key to accounts (0030): named here.
             await conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
         elif await has_channel_data(conn):
             counts = await channel_row_counts(conn)

@@ -147,6 +147,11 @@ async def _locked(conn: AnyConnection, scenario_id: int) -> Scenario:
     return Scenario.from_row(row)
 
 
+async def lock(conn: AnyConnection, scenario_id: int) -> Scenario:
+    """The scenario row, locked ``FOR UPDATE`` until the caller's transaction ends."""
+    return await _locked(conn, scenario_id)
+
+
 def _need_draft(scenario: Scenario, action: str) -> None:
     if scenario.status is not ScenarioStatus.DRAFT:
         raise Conflict(

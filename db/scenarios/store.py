@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from db.errors import Invalid
 from db.pool import AnyConnection
 from db.scenarios import repository
 from db.scenarios.models import Scenario, ScenarioStatus
@@ -98,6 +99,33 @@ async def _copy(
         )
 
 
+CHECK_REFERENCES = """
+SELECT (SELECT count(*) FROM accounts WHERE id = any($1::bigint[])) AS accounts,
+       (SELECT count(*) FROM partners WHERE id = any($2::bigint[])) AS partners
+"""
+
+
+async def _check_references(conn: AnyConnection, outcome: SolveOutcome) -> None:
+    """Every account and partner the result names exists: one query for the whole result.
+
+    The per-account result tables have no row-level foreign keys (migration 0030: one check
+    per row was half of a 50,000-account store); this is their check on write.
+    """
+    accounts = {a[0] for a in outcome.assignments} | {u[0] for u in outcome.unassigned}
+    partners = {a[1] for a in outcome.assignments} | {
+        a[4] for a in outcome.assignments if a[4] is not None
+    }
+    row = await conn.fetchrow(CHECK_REFERENCES, list(accounts), list(partners))
+    assert row is not None
+    if row["accounts"] != len(accounts) or row["partners"] != len(partners):
+        raise Invalid(
+            "result",
+            "exists",
+            f"the result names {len(accounts) - row['accounts']} account(s) and "
+            f"{len(partners) - row['partners']} partner(s) that no longer exist",
+        )
+
+
 async def store(
     conn: AnyConnection,
     scenario_id: int,
@@ -109,6 +137,9 @@ async def store(
     """Replace the scenario's result rows with ``outcome`` and move it SOLVING -> SOLVED."""
     started = time.perf_counter()
     async with conn.transaction():
+        # Locked first: the result tables have no foreign key to it (0030), so this is what
+        # keeps the scenario from being deleted before the rows below commit.
+        await repository.lock(conn, scenario_id)
         for table in RESULT_TABLES:
             await conn.execute(f"DELETE FROM {table} WHERE scenario_id = $1", scenario_id)
         await _copy(
@@ -146,6 +177,7 @@ async def store(
             ["specialist_id", "load", "capacity", "shadow_price"],
             outcome.specialist_loads,
         )
+        await _check_references(conn, outcome)
         all_stats = {**outcome.stats, **(stats or {})}
         all_stats["store_s"] = round(time.perf_counter() - started, 4)
         detail = "stopped early: best allocation so far kept" if stopped_early else None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncpg
+import pytest
 
+from db.errors import Invalid
 from db.scenarios import loader, repository, store
 from db.scenarios.models import (
     AccountPartner,
@@ -112,3 +114,52 @@ async def test_store_round_trip(seeded_pool: asyncpg.Pool) -> None:
         "SELECT count(*) FROM scenario_unassigned WHERE scenario_id = $1", sid
     )
     assert len(rows) + unassigned == data.n_accounts
+
+
+async def _stored(pool: asyncpg.Pool) -> tuple[Scenario, store.SolveOutcome]:
+    """A DRAFT-created scenario with a stored result (status forced to SOLVING first)."""
+    s = await _scenario(pool, ScenarioParameters(time_limit_s=1))
+    loaded = await loader.load(pool, s)
+    data = problem_from_dict(loaded.problem)
+    outcome = store.outcome_from_result(
+        result_to_dict(solve(data, SolveParams(time_limit=1, workers=1)), data)
+    )
+    await pool.execute("UPDATE scenarios SET status = 'SOLVING' WHERE id = $1", s.id)
+    async with pool.acquire() as conn:
+        await store.store(conn, s.id, outcome)
+    return s, outcome
+
+
+async def test_store_refuses_rows_naming_missing_accounts(seeded_pool: asyncpg.Pool) -> None:
+    # The per-account result tables have no row-level foreign keys (0030): store checks them.
+    s, outcome = await _stored(seeded_pool)
+    assert outcome.assignments and outcome.unassigned
+    missing = await seeded_pool.fetchval("SELECT max(id) + 1000 FROM accounts")
+    bad = store.SolveOutcome(
+        **{**outcome.__dict__, "unassigned": [*outcome.unassigned, (missing, "CAPACITY", "x")]}
+    )
+    await seeded_pool.execute("UPDATE scenarios SET status = 'SOLVING' WHERE id = $1", s.id)
+    async with seeded_pool.acquire() as conn:
+        with pytest.raises(Invalid) as err:
+            await store.store(conn, s.id, bad)
+    assert err.value.rule == "exists"
+    # Nothing of the refused result was written: the earlier result is still there.
+    count = await seeded_pool.fetchval(
+        "SELECT count(*) FROM scenario_unassigned WHERE scenario_id = $1", s.id
+    )
+    assert count == len(outcome.unassigned)
+
+
+async def test_result_rows_keep_their_accounts_and_go_with_their_scenario(
+    seeded_pool: asyncpg.Pool,
+) -> None:
+    s, outcome = await _stored(seeded_pool)
+    account = outcome.assignments[0][0]
+    with pytest.raises(asyncpg.ForeignKeyViolationError, match="named by a scenario result"):
+        await seeded_pool.execute("DELETE FROM accounts WHERE id = $1", account)
+    await seeded_pool.execute("DELETE FROM scenarios WHERE id = $1", s.id)
+    for table in ("scenario_assignments", "scenario_unassigned"):
+        left = await seeded_pool.fetchval(
+            f"SELECT count(*) FROM {table} WHERE scenario_id = $1", s.id
+        )
+        assert left == 0, table
