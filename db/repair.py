@@ -9,8 +9,9 @@ live stays fixed, which the repair expresses as parameters of an ordinary scenar
 - specialist capacities: likewise, minus the other live accounts the specialist works on;
 - forbids: every (account, partner) pair that was declined (``offer_history`` or live rows);
 - policy: the parent's tier floor and stickiness; pins and forbids of scope accounts kept
-  unless a pin names a partner that declined. Track shares and the per-partner account cap are
-  dropped: they are shares and counts of a whole allocation, not of a repair's few accounts.
+  unless a pin names a partner that declined or is no longer active. Track shares and the
+  per-partner account cap are dropped: they are shares and counts of a whole allocation, not
+  of a repair's few accounts.
 
 The scenario is created and queued (``jobs.enqueue_solve``) in one transaction. Publishing it
 later replaces only its scope's live rows (``db.publish``).
@@ -100,10 +101,19 @@ async def build_parameters(
     specialists = tuple(CapacityOverride(r["id"], r["capacity"]) for r in rows)
     declined = {(r["account_id"], r["partner_id"]) for r in await conn.fetch(DECLINED, scope)}
     in_scope = set(scope)
+    active = {
+        r["id"]
+        for r in await conn.fetch(
+            "SELECT id FROM partners WHERE active AND id = any($1::bigint[])",
+            [p.partner_id for p in base.policy.pins],
+        )
+    }
     pins = tuple(
         p
         for p in base.policy.pins
-        if p.account_id in in_scope and (p.account_id, p.partner_id) not in declined
+        if p.account_id in in_scope
+        and p.partner_id in active
+        and (p.account_id, p.partner_id) not in declined
     )
     kept = {(f.account_id, f.partner_id) for f in base.policy.forbids if f.account_id in in_scope}
     forbids = tuple(AccountPartner(a, p) for a, p in sorted(kept | declined))

@@ -2,9 +2,9 @@
 
 Accounts and wallets come back as a few arrays (one row each, ``array_agg``), partners,
 competencies, territories and specialists as small result sets. Ids in the problem are the
-database ids as strings; ``store`` maps them back. Only active partners take part; pins and
-forbids on accounts outside the scope are left out (counted in ``stats``); a pin on an inactive
-partner is an error that names the pin.
+database ids as strings; ``store`` maps them back. Only active partners take part; a pin or
+forbid on an account outside the scope, or a pin on an inactive partner, is an error that
+names it (checked when the scenario is written, and again here: the scope is dynamic).
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ class LoadedProblem:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-def _scope_where(scope: Scope) -> Where:
+def scope_where(scope: Scope) -> Where:
+    """The scope's filters on ``accounts a`` (evaluated now: coverage can change over time)."""
     where = Where()
     if scope.coverage is not ScopeCoverage.ANY:
         where.add("a.coverage = {}", Coverage(scope.coverage.value).value)
@@ -96,30 +97,40 @@ def _accounts(acc: Any, wal: Any, partners: set[str]) -> list[dict[str, Any]]:
     return out
 
 
-def _policy(
-    scenario: Scenario, in_scope: set[str], partners: set[str]
-) -> tuple[dict[str, Any], int]:
-    """The problem's policy block and the number of pins/forbids left out (outside the scope)."""
+def _policy(scenario: Scenario, in_scope: set[str], partners: set[str]) -> dict[str, Any]:
+    """The problem's policy block.
+
+    ``createScenario`` / ``updateScenario`` check that pins and forbids name accounts of the
+    scope and that pins name active partners, but the scope's filters and a partner's status
+    are evaluated again here: what changed since then is an ``Invalid`` naming the pin or forbid
+    (the worker ends the solve FAILED with that reason), never a rule dropped in silence. A
+    forbid on a partner that became inactive is left out: that partner gets nothing anyway.
+    """
     pol = scenario.parameters.policy
-    dropped = 0
     lists: dict[str, list[dict[str, str]]] = {"pins": [], "forbids": []}
     for name, pairs in (("pins", pol.pins), ("forbids", pol.forbids)):
         for i, pair in enumerate(pairs):
             account, partner = str(pair.account_id), str(pair.partner_id)
             if account not in in_scope:
-                dropped += 1
-                continue
+                raise Invalid(
+                    f"{P}.policy.{name}[{i}].account_id",
+                    "in_scope",
+                    f"{P}.policy.{name}[{i}] names account {account}, which is no longer in "
+                    "the scenario's scope (its filters are applied when the solve starts): "
+                    f"remove the {name[:-1]} or widen the scope",
+                )
             if partner not in partners:
                 if name == "forbids":
                     continue  # an inactive partner gets nothing anyway
                 raise Invalid(
                     f"{P}.policy.pins[{i}].partner_id",
                     "active",
-                    f"{P}.policy.pins[{i}] pins an account to an inactive partner",
+                    f"{P}.policy.pins[{i}] pins account {account} to partner {partner}, which "
+                    "is no longer active",
                 )
             lists[name].append({"account": account, "partner": partner})
     floor = pol.tier_floor
-    block = {
+    return {
         "must_cover": pol.must_cover,
         **lists,
         "tier_floor": None
@@ -129,14 +140,13 @@ def _policy(
         "max_accounts_per_partner": pol.max_accounts_per_partner,
         "stickiness": pol.stickiness,
     }
-    return block, dropped
 
 
 async def load(ex: Executor, scenario: Scenario) -> LoadedProblem:
     """Read the scenario's accounts, partners and specialists into an allot-problem/1 dict."""
     started = time.perf_counter()
     params = scenario.parameters
-    where = _scope_where(params.scope)
+    where = scope_where(params.scope)
     acc = await ex.fetchrow(ACCOUNTS.format(where=where.sql()), *where.args)
     assert acc is not None
     wal = await ex.fetchrow(WALLETS, acc["id"])
@@ -163,7 +173,7 @@ async def load(ex: Executor, scenario: Scenario) -> LoadedProblem:
     partner_ids = {p["id"] for p in partners}
     # The one loop over every account and wallet: off the event loop (an API may host a worker).
     accounts = await asyncio.to_thread(_accounts, acc, wal, partner_ids)
-    policy, dropped = _policy(scenario, {a["id"] for a in accounts}, partner_ids)
+    policy = _policy(scenario, {a["id"] for a in accounts}, partner_ids)
     problem = {
         "format": "allot-problem/1",
         "name": f"scenario {scenario.id}: {scenario.name}",
@@ -188,7 +198,6 @@ async def load(ex: Executor, scenario: Scenario) -> LoadedProblem:
         "partners": len(partners),
         "specialists": len(srows),
         "wallets": len(wal["ws"]),
-        "policy_pairs_outside_scope": dropped,
         "load_query_s": round(queried - started, 4),
         "load_build_s": round(time.perf_counter() - queried, 4),
     }

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from db.errors import Invalid
 from db.repositories._sql import Executor
+from db.scenarios.loader import scope_where
 from db.scenarios.parameters import P, ScenarioParameters
 
 _TABLES = ("accounts", "partners", "specialists", "territories", "product_lines")
@@ -53,9 +54,67 @@ def _refs(params: ScenarioParameters) -> dict[str, list[tuple[str, int]]]:
 
 
 async def check_references(ex: Executor, params: ScenarioParameters) -> None:
-    """Raise ``Invalid(path, "exists")`` for the first id that names no row."""
+    """Raise ``Invalid(path, rule)`` for the first reference that breaks a rule.
+
+    ``exists``: an id names no row. ``in_scope``: a pin or forbid names an account that the
+    scope does not take now (the solver would have no such account to pin or forbid).
+    ``active``: a pin names an inactive partner (it cannot be allocated anything). The scope's
+    filters and partner statuses can change after this check: the loader checks both again
+    when the solve starts and fails the solve with the same field and rule.
+    """
     for table, items in _refs(params).items():
         found = await _existing(ex, table, [x for _, x in items])
         for path, x in items:
             if x not in found:
                 raise Invalid(path, "exists", f"{path} refers to a row that does not exist")
+    await _check_policy(ex, params)
+
+
+async def _check_policy(ex: Executor, params: ScenarioParameters) -> None:
+    """Pins and forbids name accounts in the scope; pins name active partners."""
+    pol = params.policy
+    named = sorted({p.account_id for p in pol.pins} | {f.account_id for f in pol.forbids})
+    if named:
+        where = scope_where(params.scope)
+        where.add("a.id = any({}::bigint[])", named)
+        rows = await ex.fetch(f"SELECT a.id FROM accounts a WHERE {where.sql()}", *where.args)
+        in_scope = {int(r["id"]) for r in rows}
+        for name, pairs in (("pins", pol.pins), ("forbids", pol.forbids)):
+            for i, pair in enumerate(pairs):
+                if pair.account_id not in in_scope:
+                    path = f"{P}.policy.{name}[{i}].account_id"
+                    raise Invalid(
+                        path,
+                        "in_scope",
+                        f"{path}: account {pair.account_id} is not in the scenario's scope "
+                        f"({_describe(params)}); a {name[:-1]} may only name accounts of the "
+                        "scope",
+                    )
+    pinned = sorted({p.partner_id for p in pol.pins})
+    if pinned:
+        rows = await ex.fetch(
+            "SELECT id FROM partners WHERE id = any($1::bigint[]) AND NOT active", pinned
+        )
+        inactive = {int(r["id"]) for r in rows}
+        for i, pin in enumerate(pol.pins):
+            if pin.partner_id in inactive:
+                path = f"{P}.policy.pins[{i}].partner_id"
+                raise Invalid(
+                    path,
+                    "active",
+                    f"{path}: partner {pin.partner_id} is inactive; a pin must name an active "
+                    "partner",
+                )
+
+
+def _describe(params: ScenarioParameters) -> str:
+    """The scope's filters in words, for error messages."""
+    scope = params.scope
+    parts = [f"coverage {scope.coverage.value}"]
+    if scope.territory_ids:
+        parts.append(f"{len(scope.territory_ids)} territory filter(s)")
+    if scope.product_line_ids:
+        parts.append(f"{len(scope.product_line_ids)} product-line filter(s)")
+    if scope.account_ids:
+        parts.append(f"an explicit list of {len(scope.account_ids)} account(s)")
+    return ", ".join(parts)

@@ -14,6 +14,7 @@ from db.scenarios.models import (
     Policy,
     Scenario,
     ScenarioParameters,
+    ScenarioPatch,
     ScenarioStatus,
     Scope,
     ScopeCoverage,
@@ -62,29 +63,86 @@ async def test_scope_filters_match_sql(seeded_pool: asyncpg.Pool) -> None:
     assert [a["id"] for a in loaded2.problem["accounts"]] == [str(expected[0]["id"])]
 
 
-async def test_overrides_inactive_partners_and_policy_outside_scope(
-    seeded_pool: asyncpg.Pool,
-) -> None:
+async def test_overrides_and_inactive_partners(seeded_pool: asyncpg.Pool) -> None:
     partners = [r["id"] for r in await seeded_pool.fetch("SELECT id FROM partners ORDER BY id")]
-    named = await seeded_pool.fetchval("SELECT id FROM accounts WHERE coverage = 'NAMED' LIMIT 1")
+    unnamed = await seeded_pool.fetchval(
+        "SELECT id FROM accounts WHERE coverage = 'UNNAMED' ORDER BY id LIMIT 1"
+    )
     specialist = await seeded_pool.fetchval("SELECT id FROM specialists ORDER BY id LIMIT 1")
-    await seeded_pool.execute("UPDATE partners SET active = false WHERE id = $1", partners[1])
     params = ScenarioParameters(
         partner_capacities=(CapacityOverride(partners[0], 1234),),
         specialist_capacities=(CapacityOverride(specialist, 2),),
-        policy=Policy(pins=(AccountPartner(named, partners[0]),)),
+        policy=Policy(forbids=(AccountPartner(unnamed, partners[1]),)),
     )
     s = await _scenario(seeded_pool, params)
+    await seeded_pool.execute("UPDATE partners SET active = false WHERE id = $1", partners[1])
     loaded = await loader.load(seeded_pool, s)
     by_id = {p["id"]: p for p in loaded.problem["partners"]}
     assert by_id[str(partners[0])]["capacity"] == 1234
     assert str(partners[1]) not in by_id
     spec = {x["id"]: x for x in loaded.problem["specialists"]}
     assert spec[str(specialist)]["capacity"] == 2
-    assert (
-        loaded.problem["policy"]["pins"] == [] and loaded.stats["policy_pairs_outside_scope"] == 1
-    )
+    # A forbid on a partner that became inactive is moot: that partner gets nothing anyway.
+    assert loaded.problem["policy"]["forbids"] == []
     assert all(a["incumbent"] != str(partners[1]) for a in loaded.problem["accounts"])
+
+
+@pytest.mark.parametrize("kind", ["pins", "forbids"])
+async def test_pins_and_forbids_must_name_accounts_of_the_scope(
+    seeded_pool: asyncpg.Pool, kind: str
+) -> None:
+    partner = await seeded_pool.fetchval("SELECT id FROM partners ORDER BY id LIMIT 1")
+    named = await seeded_pool.fetchval("SELECT id FROM accounts WHERE coverage = 'NAMED' LIMIT 1")
+    unnamed = await seeded_pool.fetchval(
+        "SELECT id FROM accounts WHERE coverage = 'UNNAMED' ORDER BY id LIMIT 1"
+    )
+
+    def params(*accounts: int) -> ScenarioParameters:
+        pairs = tuple(AccountPartner(a, partner) for a in accounts)
+        return ScenarioParameters(policy=Policy(**{kind: pairs}))
+
+    # The default scope takes UNNAMED accounts only: the second pair names a NAMED one.
+    with pytest.raises(Invalid) as err:
+        await _scenario(seeded_pool, params(unnamed, named))
+    assert (err.value.field, err.value.rule) == (
+        f"parameters.policy.{kind}[1].account_id",
+        "in_scope",
+    )
+    s = await _scenario(seeded_pool, params(unnamed))
+    with pytest.raises(Invalid) as err:
+        await repository.update(seeded_pool, s.id, ScenarioPatch(parameters=params(named)))
+    assert (err.value.field, err.value.rule) == (
+        f"parameters.policy.{kind}[0].account_id",
+        "in_scope",
+    )
+    # The scope is dynamic: an account that leaves it after the check fails the solve's load
+    # with the same field and rule (the worker stores it as the FAILED reason).
+    await seeded_pool.execute("UPDATE accounts SET coverage = 'NAMED' WHERE id = $1", unnamed)
+    with pytest.raises(Invalid) as err:
+        await loader.load(seeded_pool, await repository.get(seeded_pool, s.id))
+    assert (err.value.field, err.value.rule) == (
+        f"parameters.policy.{kind}[0].account_id",
+        "in_scope",
+    )
+    assert "no longer in the scenario's scope" in str(err.value)
+
+
+async def test_a_pin_must_name_an_active_partner(seeded_pool: asyncpg.Pool) -> None:
+    partners = [r["id"] for r in await seeded_pool.fetch("SELECT id FROM partners ORDER BY id")]
+    unnamed = await seeded_pool.fetchval(
+        "SELECT id FROM accounts WHERE coverage = 'UNNAMED' ORDER BY id LIMIT 1"
+    )
+    pin = ScenarioParameters(policy=Policy(pins=(AccountPartner(unnamed, partners[0]),)))
+    s = await _scenario(seeded_pool, pin)
+    await seeded_pool.execute("UPDATE partners SET active = false WHERE id = $1", partners[0])
+    with pytest.raises(Invalid) as err:  # checked on write ...
+        await repository.update(seeded_pool, s.id, ScenarioPatch(parameters=pin))
+    assert (err.value.field, err.value.rule) == ("parameters.policy.pins[0].partner_id", "active")
+    with pytest.raises(Invalid) as err:  # ... and again when the solve loads the scenario
+        await loader.load(seeded_pool, s)
+    assert (err.value.field, err.value.rule) == ("parameters.policy.pins[0].partner_id", "active")
+    forbid = ScenarioParameters(policy=Policy(forbids=(AccountPartner(unnamed, partners[0]),)))
+    await repository.update(seeded_pool, s.id, ScenarioPatch(parameters=forbid))  # allowed
 
 
 async def test_store_round_trip(seeded_pool: asyncpg.Pool) -> None:

@@ -68,16 +68,25 @@ async def _create(run: Run, **input: Any) -> dict[str, Any]:
 async def test_create_with_every_parameter_and_read_back(
     run: Run, seeded_pool: asyncpg.Pool
 ) -> None:
-    acc0 = await _gid(seeded_pool, "accounts", "Account")
-    acc1 = await _gid(seeded_pool, "accounts", "Account", 1)
+    territory = await seeded_pool.fetchval("SELECT id FROM territories ORDER BY id LIMIT 1")
+    line = await seeded_pool.fetchval("SELECT id FROM product_lines ORDER BY id LIMIT 1")
+    # Pins and forbids must name accounts of the scope: two that pass every filter below.
+    in_scope = await seeded_pool.fetch(
+        "SELECT DISTINCT a.id FROM accounts a JOIN account_wallets w ON w.account_id = a.id "
+        "WHERE a.territory_id = $1 AND w.product_line_id = $2 AND w.whitespace_cents > 0 "
+        "ORDER BY a.id LIMIT 2",
+        territory,
+        line,
+    )
+    acc0, acc1 = (encode_id("Account", r["id"]) for r in in_scope)
     p0 = await _gid(seeded_pool, "partners", "Partner")
     p1 = await _gid(seeded_pool, "partners", "Partner", 1)
     params = {
         "timeLimitS": 12.5,
         "scope": {
-            "territoryIds": [await _gid(seeded_pool, "territories", "Territory")],
+            "territoryIds": [encode_id("Territory", territory)],
             "coverage": "ANY",
-            "productLineIds": [await _gid(seeded_pool, "product_lines", "ProductLine")],
+            "productLineIds": [encode_id("ProductLine", line)],
             "accountIds": [acc0, acc1],
         },
         "partnerCapacities": [{"id": p0, "capacity": 9}],
@@ -236,3 +245,35 @@ async def test_subscription_starts_with_the_current_state(
     assert third.data["solveProgress"]["status"] == "FAILED"
     with pytest.raises(StopAsyncIteration):
         await asyncio.wait_for(anext(stream), 10)  # type: ignore[arg-type]
+
+
+async def test_pins_and_forbids_outside_the_scope_or_on_inactive_partners_are_refused(
+    run: Run, seeded_pool: asyncpg.Pool
+) -> None:
+    named = await seeded_pool.fetchval(
+        "SELECT id FROM accounts WHERE coverage = 'NAMED' ORDER BY id LIMIT 1"
+    )
+    unnamed = await seeded_pool.fetchval(
+        "SELECT id FROM accounts WHERE coverage = 'UNNAMED' ORDER BY id LIMIT 1"
+    )
+    p0 = await seeded_pool.fetchval("SELECT id FROM partners ORDER BY id LIMIT 1")
+    pair_in = {"accountId": encode_id("Account", unnamed), "partnerId": encode_id("Partner", p0)}
+    pair_out = {"accountId": encode_id("Account", named), "partnerId": encode_id("Partner", p0)}
+    # Default scope: UNNAMED accounts only.
+    data = ok(
+        await run(
+            CREATE, input={"name": "x", "parameters": {"policy": {"forbids": [pair_in, pair_out]}}}
+        )
+    )["createScenario"]
+    assert data["__typename"] == "ValidationError", data
+    assert (data["field"], data["rule"]) == (
+        "input.parameters.policy.forbids[1].accountId",
+        "in_scope",
+    )
+    s = await _create(run, parameters={"policy": {"pins": [pair_in]}})
+    await seeded_pool.execute("UPDATE partners SET active = false WHERE id = $1", p0)
+    data = ok(await run(UPDATE, id=s["id"], input={"parameters": {"policy": {"pins": [pair_in]}}}))[
+        "updateScenario"
+    ]
+    assert data["__typename"] == "ValidationError", data
+    assert (data["field"], data["rule"]) == ("input.parameters.policy.pins[0].partnerId", "active")
