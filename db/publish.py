@@ -10,7 +10,10 @@ One transaction, in this order:
    published (``Invalid`` otherwise). PUBLISHED already: nothing to do (publishing twice is
    harmless and writes no history).
 3. The live rows of the scope (assigned plus unassigned accounts of the result) ``FOR UPDATE``
-   so that a partner's accept/decline in flight waits for us.
+   so that a partner's accept/decline in flight waits for us. Then a result that offers an
+   account to a partner that declined it (``db.declines``) is refused (``Invalid`` rule
+   ``declined_partner``): a partner is never offered again an account it declined. Solves
+   forbid those pairs, so only a decline after the solve leads here.
 4. Each live row of the scope that is not kept is recorded in ``offer_history`` as SUPERSEDED;
    a row is *kept* when the new partner is the same and its offer is still OFFERED or ACCEPTED
    (its status and times stay: re-publishing a variant does not undo an acceptance).
@@ -101,6 +104,19 @@ INACTIVE = """
 SELECT min(p.id) FROM scenario_assignments sa JOIN partners p ON p.id = sa.partner_id
  WHERE sa.scenario_id = $1 AND NOT p.active
 """
+# An account offered to a partner that declined it (live row or history): the scenario was
+# solved before the decline (the loader forbids declined pairs in every solve).
+REOFFER = """
+SELECT sa.account_id, sa.partner_id FROM scenario_assignments sa
+ WHERE sa.scenario_id = $1
+   AND (EXISTS (SELECT 1 FROM offer_history h
+                 WHERE h.account_id = sa.account_id AND h.partner_id = sa.partner_id
+                   AND h.offer_status = 'DECLINED')
+        OR EXISTS (SELECT 1 FROM assignments l
+                    WHERE l.account_id = sa.account_id AND l.partner_id = sa.partner_id
+                      AND l.offer_status = 'DECLINED'))
+ ORDER BY sa.account_id LIMIT 1
+"""
 ORPHANED = """
 SELECT s.id FROM scenarios s
  WHERE s.id = any($1::bigint[]) AND s.status = 'PUBLISHED'
@@ -167,6 +183,15 @@ async def publish(conn: AnyConnection, scenario_id: int) -> PublishOutcome:
                 "longer active: solve it again before publishing",
             )
         owners: list[int] = await conn.fetchval(LOCK_LIVE, scenario_id)
+        reoffer = await conn.fetchrow(REOFFER, scenario_id)
+        if reoffer is not None:
+            raise Invalid(
+                "id",
+                "declined_partner",
+                f"scenario {scenario_id} offers account {reoffer['account_id']} to partner "
+                f"{reoffer['partner_id']}, which declined it after the scenario was solved: "
+                "solve it again (declined pairs are forbidden in every solve) before publishing",
+            )
         previous = sorted(set(owners) - {scenario_id})
         superseded = _count(await conn.execute(SUPERSEDE, scenario_id))
         offered = _count(await conn.execute(NEW_OFFERS, scenario_id))

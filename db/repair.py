@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from db.declines import declined_pairs
 from db.errors import Invalid
 from db.pool import AnyConnection
 from db.scenarios import jobs, repository
@@ -76,14 +77,6 @@ SELECT b.id, greatest(0, b.capacity - coalesce(u.load, 0))::int AS capacity
  WHERE u.id IS NOT NULL OR b.id = any($2::bigint[])
  ORDER BY b.id
 """
-DECLINED = """
-SELECT account_id, partner_id FROM offer_history
- WHERE offer_status = 'DECLINED' AND account_id = any($1::bigint[])
-UNION
-SELECT account_id, partner_id FROM assignments
- WHERE offer_status = 'DECLINED' AND account_id = any($1::bigint[])
-ORDER BY account_id, partner_id
-"""
 
 
 def _overrides(items: tuple[CapacityOverride, ...]) -> tuple[list[int], list[int]]:
@@ -99,7 +92,7 @@ async def build_parameters(
     partners = tuple(CapacityOverride(r["id"], r["capacity"]) for r in rows)
     rows = await conn.fetch(SPECIALIST_CAPACITIES, scope, *_overrides(base.specialist_capacities))
     specialists = tuple(CapacityOverride(r["id"], r["capacity"]) for r in rows)
-    declined = {(r["account_id"], r["partner_id"]) for r in await conn.fetch(DECLINED, scope)}
+    declined = await declined_pairs(conn, scope)
     in_scope = set(scope)
     active = {
         r["id"]

@@ -4,7 +4,8 @@ Accounts and wallets come back as a few arrays (one row each, ``array_agg``), pa
 competencies, territories and specialists as small result sets. Ids in the problem are the
 database ids as strings; ``store`` maps them back. Only active partners take part; a pin or
 forbid on an account outside the scope, or a pin on an inactive partner, is an error that
-names it (checked when the scenario is written, and again here: the scope is dynamic).
+names it (checked when the scenario is written, and again here: the scope is dynamic). Every
+(account, partner) pair whose partner declined the account is forbidden (``db.declines``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from db.declines import declined_pairs
 from db.errors import Invalid
 from db.models import Coverage
 from db.repositories._sql import Executor, Where
@@ -97,8 +99,13 @@ def _accounts(acc: Any, wal: Any, partners: set[str]) -> list[dict[str, Any]]:
     return out
 
 
-def _policy(scenario: Scenario, in_scope: set[str], partners: set[str]) -> dict[str, Any]:
-    """The problem's policy block.
+def _policy(
+    scenario: Scenario,
+    in_scope: set[str],
+    partners: set[str],
+    declined: set[tuple[int, int]],
+) -> dict[str, Any]:
+    """The problem's policy block; every ``declined`` pair is forbidden (``db.declines``).
 
     ``createScenario`` / ``updateScenario`` check that pins and forbids name accounts of the
     scope and that pins name active partners, but the scope's filters and a partner's status
@@ -128,7 +135,19 @@ def _policy(scenario: Scenario, in_scope: set[str], partners: set[str]) -> dict[
                     f"{P}.policy.pins[{i}] pins account {account} to partner {partner}, which "
                     "is no longer active",
                 )
+            if name == "pins" and (pair.account_id, pair.partner_id) in declined:
+                raise Invalid(
+                    f"{P}.policy.pins[{i}]",
+                    "declined",
+                    f"{P}.policy.pins[{i}] pins account {account} to partner {partner}, which "
+                    "declined it: a partner is never offered an account it declined",
+                )
             lists[name].append({"account": account, "partner": partner})
+    forbidden = {(f["account"], f["partner"]) for f in lists["forbids"]}
+    for a, p in sorted(declined):
+        key = (str(a), str(p))
+        if key[1] in partners and key not in forbidden:
+            lists["forbids"].append({"account": key[0], "partner": key[1]})
     floor = pol.tier_floor
     return {
         "must_cover": pol.must_cover,
@@ -173,7 +192,8 @@ async def load(ex: Executor, scenario: Scenario) -> LoadedProblem:
     partner_ids = {p["id"] for p in partners}
     # The one loop over every account and wallet: off the event loop (an API may host a worker).
     accounts = await asyncio.to_thread(_accounts, acc, wal, partner_ids)
-    policy = _policy(scenario, {a["id"] for a in accounts}, partner_ids)
+    declined = await declined_pairs(ex, acc["id"])
+    policy = _policy(scenario, {a["id"] for a in accounts}, partner_ids, declined)
     problem = {
         "format": "allot-problem/1",
         "name": f"scenario {scenario.id}: {scenario.name}",
@@ -198,6 +218,7 @@ async def load(ex: Executor, scenario: Scenario) -> LoadedProblem:
         "partners": len(partners),
         "specialists": len(srows),
         "wallets": len(wal["ws"]),
+        "declined_pairs_forbidden": len(declined),
         "load_query_s": round(queried - started, 4),
         "load_build_s": round(time.perf_counter() - queried, 4),
     }

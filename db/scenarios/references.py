@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from db.declines import declined_pairs
 from db.errors import Invalid
 from db.repositories._sql import Executor
 from db.scenarios.loader import scope_where
@@ -58,7 +59,8 @@ async def check_references(ex: Executor, params: ScenarioParameters) -> None:
 
     ``exists``: an id names no row. ``in_scope``: a pin or forbid names an account that the
     scope does not take now (the solver would have no such account to pin or forbid).
-    ``active``: a pin names an inactive partner (it cannot be allocated anything). The scope's
+    ``active``: a pin names an inactive partner (it cannot be allocated anything).
+    ``declined``: a pin names a partner that declined the account (``db.declines``). The scope's
     filters and partner statuses can change after this check: the loader checks both again
     when the solve starts and fails the solve with the same field and rule.
     """
@@ -90,6 +92,16 @@ async def _check_policy(ex: Executor, params: ScenarioParameters) -> None:
                         f"({_describe(params)}); a {name[:-1]} may only name accounts of the "
                         "scope",
                     )
+    declined = await declined_pairs(ex, sorted({p.account_id for p in pol.pins}))
+    for i, pin in enumerate(pol.pins):
+        if (pin.account_id, pin.partner_id) in declined:
+            path = f"{P}.policy.pins[{i}]"
+            raise Invalid(
+                path,
+                "declined",
+                f"{path}: partner {pin.partner_id} declined account {pin.account_id}; a partner "
+                "is never offered an account it declined",
+            )
     pinned = sorted({p.partner_id for p in pol.pins})
     if pinned:
         rows = await ex.fetch(

@@ -122,7 +122,7 @@ async def test_partial_scope_leaves_the_rest_live(
     assert (await repository.get(conn, result_a)).status is ScenarioStatus.PUBLISHED
 
 
-async def test_a_declined_offer_to_the_same_partner_is_offered_again(
+async def test_an_account_is_never_offered_again_to_a_partner_that_declined_it(
     conn: asyncpg.Connection, tiny: Tiny, result_a: int
 ) -> None:
     await publish(conn, result_a)
@@ -131,12 +131,33 @@ async def test_a_declined_offer_to_the_same_partner_is_offered_again(
         tiny.account["A1"],
     )
     again = await add_result(conn, tiny, [("A1", "P1", 100)], [], name="A1 again")
-    out = await publish(conn, again)
-    assert (out.offered, out.kept, out.superseded) == (1, 0, 1)
+    with pytest.raises(Invalid) as err:
+        await publish(conn, again)
+    assert (err.value.field, err.value.rule) == ("id", "declined_partner")
+    assert f"account {tiny.account['A1']} to partner {tiny.partner['P1']}" in err.value.message
     row = await conn.fetchrow(
-        "SELECT offer_status, reason FROM assignments WHERE account_id = $1", tiny.account["A1"]
+        "SELECT offer_status, scenario_id FROM assignments WHERE account_id = $1",
+        tiny.account["A1"],
     )
-    assert (row["offer_status"], row["reason"]) == ("OFFERED", None)
+    assert tuple(row) == ("DECLINED", result_a)  # nothing changed
+    # The decline is also in the history: once the live row has moved on (here to P2) and
+    # back, the result offering A1 to P1 is still refused.
+    other = await add_result(conn, tiny, [("A1", "P2", 100)], [], name="A1 to P2")
+    await conn.execute(
+        "INSERT INTO offer_history (account_id, partner_id, scenario_id, offer_status) "
+        "VALUES ($1, $2, $3, 'DECLINED')",
+        tiny.account["A1"],
+        tiny.partner["P1"],
+        result_a,
+    )
+    await publish(conn, other)
+    back = await add_result(conn, tiny, [("A1", "P1", 100)], [], name="A1 back to P1")
+    with pytest.raises(Invalid) as err:
+        await publish(conn, back)
+    assert err.value.rule == "declined_partner"
+    # Another partner is fine.
+    out = await publish(conn, await add_result(conn, tiny, [("A1", "P3", 90)], [], name="P3"))
+    assert out.offered == 1
 
 
 @pytest.mark.parametrize(

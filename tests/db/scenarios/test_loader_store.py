@@ -221,3 +221,31 @@ async def test_result_rows_keep_their_accounts_and_go_with_their_scenario(
             f"SELECT count(*) FROM {table} WHERE scenario_id = $1", s.id
         )
         assert left == 0, table
+
+
+async def test_declined_pairs_are_forbidden_in_every_solve(seeded_pool: asyncpg.Pool) -> None:
+    partners = [r["id"] for r in await seeded_pool.fetch("SELECT id FROM partners ORDER BY id")]
+    unnamed = await seeded_pool.fetchval(
+        "SELECT id FROM accounts WHERE coverage = 'UNNAMED' ORDER BY id LIMIT 1"
+    )
+    pin = ScenarioParameters(policy=Policy(pins=(AccountPartner(unnamed, partners[0]),)))
+    s = await _scenario(seeded_pool, pin)
+    await seeded_pool.execute(
+        "INSERT INTO offer_history (account_id, partner_id, scenario_id, offer_status) "
+        "VALUES ($1, $2, $3, 'DECLINED')",
+        unnamed,
+        partners[0],
+        s.id,
+    )
+    with pytest.raises(Invalid) as err:  # a pin on the declined pair: refused on write ...
+        await repository.update(seeded_pool, s.id, ScenarioPatch(parameters=pin))
+    assert (err.value.field, err.value.rule) == ("parameters.policy.pins[0]", "declined")
+    with pytest.raises(Invalid) as err:  # ... and when the solve loads it
+        await loader.load(seeded_pool, s)
+    assert err.value.rule == "declined"
+    plain = await _scenario(seeded_pool, ScenarioParameters())
+    loaded = await loader.load(seeded_pool, plain)
+    assert {"account": str(unnamed), "partner": str(partners[0])} in loaded.problem["policy"][
+        "forbids"
+    ]
+    assert loaded.stats["declined_pairs_forbidden"] == 1
