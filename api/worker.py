@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 S = ScenarioStatus
 MAX_RUNS = 3
 OFFER_EXPIRY_CRON = "*/10 * * * *"
+TIMELINES_KEPT = 100
 SOLVER_WORKERS = int(os.environ.get("ALLOT_SOLVER_WORKERS", "2"))
 
 
@@ -59,7 +60,8 @@ class Worker:
     stopping: bool = False
     solved: int = 0
     timelines: dict[int, dict[str, float]] = field(default_factory=dict)
-    """Per scenario, CLOCK_MONOTONIC stamps of its last solve's end (for the benchmark)."""
+    """Per scenario, CLOCK_MONOTONIC stamps of its last solve's end (the benchmark reads them;
+    the last ``TIMELINES_KEPT`` scenarios only)."""
     pgq: PgQueuer = field(init=False)
 
     def __post_init__(self) -> None:
@@ -258,6 +260,8 @@ class Worker:
                     stopped_early=done.stopped_early,
                 ),
             )
+        while len(self.timelines) >= TIMELINES_KEPT:
+            self.timelines.pop(next(iter(self.timelines)))
         self.timelines[sid] = {
             **stamps,
             "received_at": received_at,

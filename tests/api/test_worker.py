@@ -97,6 +97,25 @@ async def test_pin_to_inactive_partner_fails_with_the_reason(
     assert failed.failure_reason is not None and "pins[0]" in failed.failure_reason
 
 
+async def test_a_forbid_whose_account_left_the_scope_fails_with_the_reason(
+    seeded_pool: asyncpg.Pool, worker: Worker
+) -> None:
+    account = await seeded_pool.fetchval(
+        "SELECT id FROM accounts WHERE coverage = 'UNNAMED' ORDER BY id LIMIT 1"
+    )
+    partner = await seeded_pool.fetchval("SELECT id FROM partners ORDER BY id LIMIT 1")
+    params = ScenarioParameters(policy=Policy(forbids=(AccountPartner(account, partner),)))
+    s = await repository.create(seeded_pool, NewScenario("w", "ann", parameters=params))
+    # The default scope takes UNNAMED accounts when the solve starts: this one is named now.
+    await seeded_pool.execute("UPDATE accounts SET coverage = 'NAMED' WHERE id = $1", account)
+    await jobs.enqueue(seeded_pool, s.id)
+    assert await _wait(seeded_pool, s.id, {S.SOLVED, S.FAILED}) is S.FAILED
+    failed = await repository.get(seeded_pool, s.id)
+    assert failed.failure_reason is not None
+    assert "forbids[0]" in failed.failure_reason
+    assert "no longer in the scenario's scope" in failed.failure_reason
+
+
 async def test_infeasible_scenario_ends_solved_with_named_conflicts(
     seeded_pool: asyncpg.Pool, worker: Worker
 ) -> None:
