@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import math
 import os
 import signal
 import socket
@@ -26,6 +27,8 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 PROGRESS_EVERY_S = 0.5
+NO_INCUMBENT_GRACE_S = 1.0
+"""After a cancel, how long to wait for a solver that has reported no allocation yet."""
 PR_SET_PDEATHSIG = 1
 CHILD_CODE = "from api.solve_process import child_entry; child_entry()"
 
@@ -36,6 +39,10 @@ class SolveFailed(Exception):
 
 class SolveAborted(Exception):
     """The worker is stopping: the child was killed, the job must be given back."""
+
+
+class SolveCancelled(Exception):
+    """Cancelled before the solver reported any allocation: the child was killed, nothing kept."""
 
 
 @dataclass(frozen=True)
@@ -115,10 +122,13 @@ def child_main(conn: Connection, problem: dict[str, Any], params: dict[str, Any]
 
     threading.Thread(target=listen, daemon=True).start()
     last = [0.0]
+    had_incumbent = [False]
 
     def progress(p: Progress) -> None:
         now = time.monotonic()
-        if now - last[0] >= PROGRESS_EVERY_S:
+        first = not had_incumbent[0] and math.isfinite(p.incumbent)
+        if first or now - last[0] >= PROGRESS_EVERY_S:  # the first allocation is never held back
+            had_incumbent[0] = had_incumbent[0] or first
             last[0] = now
             send(("progress", p.incumbent, p.bound, p.gap, p.elapsed_s))
 
@@ -160,6 +170,7 @@ async def run_in_child(
     abort: Callable[[], bool] = lambda: False,
     check_every_s: float = 0.25,
     cancel_event: asyncio.Event | None = None,
+    no_incumbent_grace_s: float = NO_INCUMBENT_GRACE_S,
 ) -> ChildResult:
     """Solve ``problem`` in a spawned child; report progress, relay a cancel, return its rows.
 
@@ -167,6 +178,11 @@ async def run_in_child(
     by the event loop), ``cancel_event`` (set by the worker's LISTEN on the cancel channel, so
     a cancel is relayed at once), or every ``check_every_s`` to ask ``should_cancel`` (the
     database flag: the fallback when a notification was lost) and ``abort``.
+
+    After a cancel the solver returns its best allocation, unless it has reported none yet
+    (no progress with an incumbent): then there is nothing to keep, and a solver still busy
+    after ``no_incumbent_grace_s`` (at 50,000 accounts its first phase does not watch the
+    cancel for several seconds) is killed and ``SolveCancelled`` raised.
     """
     parent_sock, child_sock = socket.socketpair()
     proc = subprocess.Popen(
@@ -177,6 +193,8 @@ async def run_in_child(
     child_sock.close()
     parent_end = Connection(parent_sock.detach())
     cancel_sent = False
+    cancel_sent_at = 0.0
+    seen_incumbent = False
     next_check = time.monotonic()
     loop = asyncio.get_running_loop()
     readable = asyncio.Event()
@@ -202,6 +220,7 @@ async def run_in_child(
                     raise SolveFailed(f"solver process ended (exit code {proc.poll()})") from None
                 kind = message[0]
                 if kind == "progress":
+                    seen_incumbent = seen_incumbent or math.isfinite(message[1])
                     await on_progress(*message[1:])
                 elif kind == "result":
                     result: ChildResult = message[1]
@@ -213,15 +232,14 @@ async def run_in_child(
             elif proc.poll() is not None:
                 raise SolveFailed(f"solver process died (exit code {proc.returncode})")
             if cancel_sent:
+                if not seen_incumbent and time.monotonic() - cancel_sent_at > no_incumbent_grace_s:
+                    raise SolveCancelled("cancelled before the solver reported any allocation")
                 continue
-            if wake.is_set():
+            if wake.is_set() or (time.monotonic() >= next_check and await should_cancel()):
                 parent_end.send("cancel")
-                cancel_sent = True
+                cancel_sent, cancel_sent_at = True, time.monotonic()
             elif time.monotonic() >= next_check:
                 next_check = time.monotonic() + check_every_s
-                if await should_cancel():
-                    parent_end.send("cancel")
-                    cancel_sent = True
     except BaseException:
         proc.kill()  # failed, aborted or cancelled: no reason to let it finish
         raise

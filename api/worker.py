@@ -29,7 +29,7 @@ import asyncpg
 from pgqueuer import Job, PgQueuer
 from pgqueuer.models import Schedule
 
-from api.solve_process import SolveAborted, SolveFailed, run_in_child
+from api.solve_process import SolveAborted, SolveCancelled, SolveFailed, run_in_child
 from db import offers
 from db.errors import DomainError
 from db.scenarios import jobs, loader, progress, repository, store
@@ -136,7 +136,11 @@ class Worker:
         return scenario
 
     async def handle(self, scenario_id: int) -> None:
-        """Run one solve job to its end: SOLVED (maybe stopped early), FAILED or CANCELLED."""
+        """Run one solve job to its end: SOLVED (maybe stopped early), FAILED or CANCELLED.
+
+        A cancel keeps the best allocation found so far (SOLVED, ``stopped_early``); a cancel
+        before the solver reported any allocation ends CANCELLED (``SolveCancelled``).
+        """
         try:
             scenario = await self._start(scenario_id)
         except DomainError as exc:
@@ -150,12 +154,27 @@ class Worker:
             await self._fail(scenario_id, str(exc))
         except SolveAborted:
             await self._requeue(scenario_id)
+        except SolveCancelled as exc:
+            await self._cancelled(scenario_id, str(exc))
         except asyncio.CancelledError:
             await asyncio.shield(self._requeue(scenario_id))
             raise
         except Exception as exc:
             log.exception("solve of scenario %s crashed", scenario_id)
             await self._fail(scenario_id, f"internal error: {type(exc).__name__}: {exc}")
+
+    async def _cancelled(self, scenario_id: int, detail: str) -> None:
+        """CANCELLED with nothing kept (the solver had found no allocation yet)."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await repository.transition(
+                conn,
+                scenario_id,
+                S.CANCELLED,
+                f"{detail}: nothing to keep",
+                expect=frozenset({S.SOLVING}),
+                cancel_requested=False,
+            )
+            await progress.publish(conn, progress.event(scenario_id, S.CANCELLED.value))
 
     async def _requeue(self, scenario_id: int) -> None:
         """Give the scenario back to the queue (this worker is stopping)."""
