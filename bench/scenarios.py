@@ -1,6 +1,7 @@
 """Time a scenario solve end to end: solveScenario -> SOLVED, with load, solve and store phases.
 
     .venv/bin/python -m bench.scenarios [--accounts 50000] [--time-limit 20] [--server URL]
+        [--cancel-at first,2,5,10]
 
 Seeds a synthetic channel into a throw-away database (on `--server`, default TEST_DATABASE_URL,
 else an embedded PostgreSQL), creates a scenario whose scope is every account (coverage ANY,
@@ -8,12 +9,21 @@ so the scope has exactly `--accounts` accounts), queues it and runs one worker i
 (the solve itself in its child process, as in production). Prints the phases the worker
 recorded, then times the bulk loader and the COPY store once more on their own. Record the
 figures in bench/RESULTS.md under "Scenarios".
+
+``--cancel-at first,2,5,10`` then solves the scenario again once per value and cancels it at the
+first incumbent ("first") or that many seconds after it became SOLVING, and prints each cancel's
+latency: from ``jobs.cancel`` returning (what ``cancelSolve`` calls) to the commit that makes the
+scenario SOLVED with the kept allocation readable, split into notice (the cancel reaches the
+solve's child process), solver stop, explain, transfer (rows to the worker), store (one
+transaction, which also sends the SOLVED notification), and when a separate LISTEN connection
+got that notification. A cancel before the solver reported any allocation ends CANCELLED.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import time
@@ -27,7 +37,7 @@ from api.worker import Worker
 from db.dsn import with_database
 from db.migrate import migrate
 from db.pool import create_pool
-from db.scenarios import jobs, loader, repository, store
+from db.scenarios import jobs, loader, progress, repository, store
 from db.scenarios.models import (
     NewScenario,
     ScenarioParameters,
@@ -45,13 +55,15 @@ async def _wait_solved(pool: asyncpg.Pool, sid: int, timeout: float) -> Scenario
         status = ScenarioStatus(
             await pool.fetchval("SELECT status FROM scenarios WHERE id=$1", sid)
         )
-        if status in (ScenarioStatus.SOLVED, ScenarioStatus.FAILED):
+        if status in (ScenarioStatus.SOLVED, ScenarioStatus.FAILED, ScenarioStatus.CANCELLED):
             return status
         await asyncio.sleep(0.05)
     raise TimeoutError(f"scenario {sid} not solved in {timeout} s")
 
 
-async def _bench(url: str, channel: Any, time_limit: float, cancel_after: bool) -> dict[str, Any]:
+async def _bench(
+    url: str, channel: Any, time_limit: float, cancel_at: list[float | None]
+) -> dict[str, Any]:
     await migrate(url)
     conn = await asyncpg.connect(url)
     try:
@@ -124,9 +136,9 @@ async def _bench(url: str, channel: Any, time_limit: float, cancel_after: bool) 
             t = time.perf_counter()
             await store.store(c, s.id, outcome)
             store_s = time.perf_counter() - t
-        cancel = await _cancel_latency(pool, s.id) if cancel_after else {}
+        cancels = [await _cancel_latency(url, pool, worker, s.id, at) for at in cancel_at]
         return {
-            **cancel,
+            "cancels": cancels,
             "status": status.value,
             "solver_status": done.solver_status,
             "objective": done.objective_cents,
@@ -147,30 +159,92 @@ async def _bench(url: str, channel: Any, time_limit: float, cancel_after: bool) 
         await pool.close()
 
 
-async def _cancel_latency(pool: asyncpg.Pool, sid: int) -> dict[str, Any]:
-    """Solve again, cancel at the first incumbent; time until SOLVED (stopped early)."""
-    await jobs.enqueue(pool, sid)
-    while True:
-        row = await pool.fetchrow("SELECT status, progress FROM scenarios WHERE id = $1", sid)
-        assert row is not None
-        if row["status"] == "SOLVING" and (row["progress"] or {}).get("incumbent") is not None:
-            break
-        await asyncio.sleep(0.05)
-    t = time.perf_counter()
-    await jobs.cancel(pool, sid)
-    await _wait_solved(pool, sid, timeout=300)
+async def _cancel_latency(
+    url: str, pool: asyncpg.Pool, worker: Worker, sid: int, at: float | None
+) -> dict[str, Any]:
+    """Solve again and cancel: at the first incumbent (``at`` None) or ``at`` s into SOLVING.
+
+    The latency runs from ``jobs.cancel`` returning (what the ``cancelSolve`` mutation calls;
+    its transaction has committed the request and the NOTIFY) to the commit that made the
+    scenario SOLVED with ``stoppedEarly`` and the kept allocation readable, split with the
+    CLOCK_MONOTONIC stamps of the worker and its child: notice (cancel reaches the solver's
+    process), solver stop, explain (rows ready), transfer (rows reach the worker), store (its
+    transaction, which also carries the SOLVED notification); ``notified`` is when a separate
+    LISTEN connection received that notification.
+    """
+    notified: list[float] = []
+
+    def on_notify(conn: Any, pid: int, channel: str, payload: object) -> None:
+        data = json.loads(str(payload))
+        if data.get("scenario_id") == sid and data.get("status") in ("SOLVED", "CANCELLED"):
+            notified.append(time.monotonic())
+
+    listen = await asyncpg.connect(url)
+    await listen.add_listener(progress.CHANNEL, on_notify)
+    try:
+        await jobs.enqueue(pool, sid)
+        solving_at = None
+        while True:
+            row = await pool.fetchrow("SELECT status, progress FROM scenarios WHERE id = $1", sid)
+            assert row is not None
+            if row["status"] == "SOLVING":
+                solving_at = solving_at or time.monotonic()
+                if at is None and (row["progress"] or {}).get("incumbent") is not None:
+                    break
+                if at is not None and time.monotonic() - solving_at >= at:
+                    break
+            await asyncio.sleep(0.02)
+        await jobs.cancel(pool, sid)
+        t0 = time.monotonic()
+        await _wait_solved(pool, sid, timeout=300)
+        seen = time.monotonic()
+        for _ in range(100):
+            if notified:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await listen.close()
     done = await repository.get(pool, sid)
-    stats = done.solve_stats or {}
+    nan = float("nan")
+    if done.status is not ScenarioStatus.SOLVED:  # cancelled before any allocation: nothing kept
+        return {
+            "at": "first incumbent" if at is None else f"{at:g} s",
+            "into_solve_s": t0 - (solving_at or t0),
+            "outcome": done.status.value,
+            "stopped_early": False,
+            # its commit sent the notification: the first sign of it (else the 20 ms poll)
+            "total_s": (notified[0] - t0) if notified else seen - t0,
+            **dict.fromkeys(
+                ("notice_s", "solver_stop_s", "explain_s", "transfer_s", "store_s"), nan
+            ),
+            "notified_s": (notified[0] - t0) if notified else nan,
+            "polled_s": seen - t0,
+            "assignments": 0,
+        }
+    tl = worker.timelines.pop(sid)
+    got = tl.get("cancel_received_at", float("nan"))
     return {
-        "cancel_to_solved_s": time.perf_counter() - t,
-        "cancel_stopped_early": done.stopped_early,
-        "cancel_explain_s": stats.get("explain_s"),
-        "cancel_solver_return_s": stats.get("cancel_to_return_s"),
-        "cancel_store_s": stats.get("store_s"),
+        "at": "first incumbent" if at is None else f"{at:g} s",
+        "into_solve_s": t0 - (solving_at or t0),
+        "outcome": done.status.value,
+        "stopped_early": done.stopped_early,
+        "total_s": tl["committed_at"] - t0,
+        "notice_s": got - t0,
+        "solver_stop_s": tl["solver_returned_at"] - got,
+        "explain_s": tl["rows_ready_at"] - tl["solver_returned_at"],
+        "transfer_s": tl["received_at"] - tl["rows_ready_at"],
+        "store_s": tl["committed_at"] - tl["received_at"],
+        "notified_s": (notified[0] - t0) if notified else nan,
+        "polled_s": seen - t0,
+        "assignments": await pool.fetchval(
+            "SELECT count(*) FROM scenario_assignments WHERE scenario_id = $1", sid
+        ),
     }
 
 
-async def _run(server: str, channel: Any, time_limit: float, cancel: bool) -> dict[str, Any]:
+async def _run(
+    server: str, channel: Any, time_limit: float, cancel: list[float | None]
+) -> dict[str, Any]:
     name = f"allot_bench_scen_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(server)
     await admin.execute(f'CREATE DATABASE "{name}"')
@@ -193,7 +267,16 @@ def main() -> None:
     parser.add_argument(
         "--cancel", action="store_true", help="also time a cancel at the first incumbent"
     )
+    parser.add_argument(
+        "--cancel-at",
+        default="",
+        help="comma-separated seconds into SOLVING at which to cancel ('first': first incumbent)",
+    )
     args = parser.parse_args()
+    cancel_at: list[float | None] = [None] if args.cancel else []
+    cancel_at += [
+        None if x.strip() == "first" else float(x) for x in args.cancel_at.split(",") if x.strip()
+    ]
     channel = generate_channel(
         seed=0,
         accounts=args.accounts,
@@ -207,7 +290,7 @@ def main() -> None:
             from tests.pgtools import postgres_server
 
             server = stack.enter_context(postgres_server(tune=False))
-        r = asyncio.run(_run(server, channel, args.time_limit, args.cancel))
+        r = asyncio.run(_run(server, channel, args.time_limit, cancel_at))
     st = r["stats"]
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores; "
@@ -241,14 +324,20 @@ def main() -> None:
         f"load + store = {r['alone_load_s'] + r['alone_store_s']:.2f} s (target <= 10 s)"
     )
 
-    if "cancel_to_solved_s" in r:
+    if r["cancels"]:
+        print("cancel (jobs.cancel returned) -> SOLVED committed, stoppedEarly kept; phases in s:")
         print(
-            f"cancel at the first incumbent -> SOLVED (stopped early: "
-            f"{r['cancel_stopped_early']}) in {r['cancel_to_solved_s']:.2f} s (the solver returned "
-            f"{r['cancel_solver_return_s']} s after the cancel reached its process), of which "
-            "explain "
-            f"{r['cancel_explain_s']} s and store {r['cancel_store_s']} s"
+            f"{'cancel at':>15} {'into':>6} {'total':>6} {'notice':>6} {'solver':>6} "
+            f"{'explain':>7} {'xfer':>5} {'store':>5} {'notify':>6} {'assigned':>8} outcome"
         )
+        for c in r["cancels"]:
+            print(
+                f"{c['at']:>15} {c['into_solve_s']:6.2f} {c['total_s']:6.2f} "
+                f"{c['notice_s']:6.3f} {c['solver_stop_s']:6.2f} {c['explain_s']:7.2f} "
+                f"{c['transfer_s']:5.2f} {c['store_s']:5.2f} {c['notified_s']:6.2f} "
+                f"{c['assignments']:>8} {c['outcome']}"
+                + (" stoppedEarly" if c["stopped_early"] else "")
+            )
 
 
 if __name__ == "__main__":
