@@ -1,7 +1,7 @@
 """Time a scenario solve end to end: solveScenario -> SOLVED, with load, solve and store phases.
 
     .venv/bin/python -m bench.scenarios [--accounts 50000] [--time-limit 20] [--server URL]
-        [--cancel-at first,2,5,10]
+        [--cancel-at first,first+3,2,5]
 
 Seeds a synthetic channel into a throw-away database (on `--server`, default TEST_DATABASE_URL,
 else an embedded PostgreSQL), creates a scenario whose scope is every account (coverage ANY,
@@ -10,13 +10,14 @@ so the scope has exactly `--accounts` accounts), queues it and runs one worker i
 recorded, then times the bulk loader and the COPY store once more on their own. Record the
 figures in bench/RESULTS.md under "Scenarios".
 
-``--cancel-at first,2,5,10`` then solves the scenario again once per value and cancels it at the
-first incumbent ("first") or that many seconds after it became SOLVING, and prints each cancel's
-latency: from ``jobs.cancel`` returning (what ``cancelSolve`` calls) to the commit that makes the
-scenario SOLVED with the kept allocation readable, split into notice (the cancel reaches the
-solve's child process), solver stop, explain, transfer (rows to the worker), store (one
-transaction, which also sends the SOLVED notification), and when a separate LISTEN connection
-got that notification. A cancel before the solver reported any allocation ends CANCELLED.
+``--cancel-at first,first+3,2,5`` then solves the scenario again once per value and cancels it
+at the first incumbent ("first"), S seconds after it ("first+S") or S seconds after it became
+SOLVING ("S"), and prints each cancel's latency: from ``jobs.cancel`` returning (what
+``cancelSolve`` calls) to the commit that makes the scenario SOLVED with the kept allocation
+readable, split into notice (the cancel reaches the solve's child process), solver stop,
+explain, transfer (rows to the worker), store (one transaction, which also sends the SOLVED
+notification), and when a separate LISTEN connection got that notification. A cancel before
+the solver reported any allocation ends CANCELLED.
 """
 
 from __future__ import annotations
@@ -61,9 +62,7 @@ async def _wait_solved(pool: asyncpg.Pool, sid: int, timeout: float) -> Scenario
     raise TimeoutError(f"scenario {sid} not solved in {timeout} s")
 
 
-async def _bench(
-    url: str, channel: Any, time_limit: float, cancel_at: list[float | None]
-) -> dict[str, Any]:
+async def _bench(url: str, channel: Any, time_limit: float, cancel_at: list[str]) -> dict[str, Any]:
     await migrate(url)
     conn = await asyncpg.connect(url)
     try:
@@ -160,7 +159,7 @@ async def _bench(
 
 
 async def _cancel_latency(
-    url: str, pool: asyncpg.Pool, worker: Worker, sid: int, at: float | None
+    url: str, pool: asyncpg.Pool, worker: Worker, sid: int, at: str
 ) -> dict[str, Any]:
     """Solve again and cancel: at the first incumbent (``at`` None) or ``at`` s into SOLVING.
 
@@ -183,15 +182,20 @@ async def _cancel_latency(
     await listen.add_listener(progress.CHANNEL, on_notify)
     try:
         await jobs.enqueue(pool, sid)
-        solving_at = None
+        solving_at: float | None = None
+        first_at: float | None = None
+        after_first = at.startswith("first")
+        delay = float(at.removeprefix("first").lstrip("+") or 0)
         while True:
             row = await pool.fetchrow("SELECT status, progress FROM scenarios WHERE id = $1", sid)
             assert row is not None
             if row["status"] == "SOLVING":
                 solving_at = solving_at or time.monotonic()
-                if at is None and (row["progress"] or {}).get("incumbent") is not None:
-                    break
-                if at is not None and time.monotonic() - solving_at >= at:
+                incumbent = (row["progress"] or {}).get("incumbent")
+                if after_first and first_at is None and incumbent is not None:
+                    first_at = time.monotonic()
+                start = first_at if after_first else solving_at
+                if start is not None and time.monotonic() - start >= delay:
                     break
             await asyncio.sleep(0.02)
         await jobs.cancel(pool, sid)
@@ -208,7 +212,7 @@ async def _cancel_latency(
     nan = float("nan")
     if done.status is not ScenarioStatus.SOLVED:  # cancelled before any allocation: nothing kept
         return {
-            "at": "first incumbent" if at is None else f"{at:g} s",
+            "at": at if after_first else f"{at} s",
             "into_solve_s": t0 - (solving_at or t0),
             "outcome": done.status.value,
             "stopped_early": False,
@@ -224,7 +228,7 @@ async def _cancel_latency(
     tl = worker.timelines.pop(sid)
     got = tl.get("cancel_received_at", float("nan"))
     return {
-        "at": "first incumbent" if at is None else f"{at:g} s",
+        "at": at if after_first else f"{at} s",
         "into_solve_s": t0 - (solving_at or t0),
         "outcome": done.status.value,
         "stopped_early": done.stopped_early,
@@ -242,9 +246,7 @@ async def _cancel_latency(
     }
 
 
-async def _run(
-    server: str, channel: Any, time_limit: float, cancel: list[float | None]
-) -> dict[str, Any]:
+async def _run(server: str, channel: Any, time_limit: float, cancel: list[str]) -> dict[str, Any]:
     name = f"allot_bench_scen_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(server)
     await admin.execute(f'CREATE DATABASE "{name}"')
@@ -270,13 +272,12 @@ def main() -> None:
     parser.add_argument(
         "--cancel-at",
         default="",
-        help="comma-separated seconds into SOLVING at which to cancel ('first': first incumbent)",
+        help="comma-separated moments to cancel at: seconds into SOLVING, 'first' (the first "
+        "incumbent) or 'first+S' (S seconds after it)",
     )
     args = parser.parse_args()
-    cancel_at: list[float | None] = [None] if args.cancel else []
-    cancel_at += [
-        None if x.strip() == "first" else float(x) for x in args.cancel_at.split(",") if x.strip()
-    ]
+    cancel_at = ["first"] if args.cancel else []
+    cancel_at += [x.strip() for x in args.cancel_at.split(",") if x.strip()]
     channel = generate_channel(
         seed=0,
         accounts=args.accounts,

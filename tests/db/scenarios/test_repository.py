@@ -38,10 +38,16 @@ async def test_create_get_and_first_transition(seeded_pool: asyncpg.Pool) -> Non
 
 
 async def test_parameters_round_trip_through_jsonb(seeded_pool: asyncpg.Pool) -> None:
-    accounts = await _ids(seeded_pool, "accounts", 3)
     partners = await _ids(seeded_pool, "partners", 2)
     specialists = await _ids(seeded_pool, "specialists", 1)
     territories = await _ids(seeded_pool, "territories", 1)
+    # Pins and forbids must name accounts of the scope: accounts of that territory.
+    accounts = [
+        r["id"]
+        for r in await seeded_pool.fetch(
+            "SELECT id FROM accounts WHERE territory_id = $1 ORDER BY id LIMIT 2", territories[0]
+        )
+    ]
     params = ScenarioParameters(
         scope=Scope(territory_ids=tuple(territories), coverage=ScopeCoverage.ANY),
         partner_capacities=(CapacityOverride(partners[0], 7),),
