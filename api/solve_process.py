@@ -232,7 +232,8 @@ async def run_in_child(
             elif proc.poll() is not None:
                 raise SolveFailed(f"solver process died (exit code {proc.returncode})")
             if cancel_sent:
-                if not seen_incumbent and time.monotonic() - cancel_sent_at > no_incumbent_grace_s:
+                late = time.monotonic() - cancel_sent_at > no_incumbent_grace_s
+                if late and not seen_incumbent and not parent_end.poll(0):  # no result arriving
                     raise SolveCancelled("cancelled before the solver reported any allocation")
                 continue
             if wake.is_set() or (time.monotonic() >= next_check and await should_cancel()):
