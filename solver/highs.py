@@ -23,7 +23,7 @@ from ortools.math_opt.core.python import solver as core
 from ortools.math_opt.io.python import mps_converter
 from ortools.math_opt.python import mathopt
 from ortools.math_opt.solvers import highs_pb2
-from pybind11_abseil.status import StatusNotOk
+from pybind11_abseil.status import StatusNotOk  # type: ignore[import-untyped]
 
 from solver.problem import FloatArray
 
