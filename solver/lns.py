@@ -299,6 +299,7 @@ class _Rins:
         out = self.box[0]
         self.search.stats["rins_free"] = float(len(self.free))
         self.search.stats["rins_s"] = out.wall_s
+        self.search.stats["rins_cancelled"] = float(out.status == "CANCELLED")
         if out.allocation is None:
             return
         before = self.search.best_obj
