@@ -38,7 +38,7 @@ KEEP_PAIRS = 16  # pairs per free account in a neighbourhood (plus its current o
 RINS_MAX_FREE = 3_000  # larger relaxation-induced neighbourhoods: HiGHS's root alone is too slow
 RINS_MIN_S = 3.0  # HiGHS's root cuts on ~1,000 accounts take seconds: no RINS with less time
 RINS_MARGIN_S = 0.2
-RINS_KEEP = 8  # best pairs per account in the RINS model, plus its current one and the LP's
+RINS_KEEP = 3  # best pairs per account in the first RINS model, plus its current one and the LP's
 
 
 def _sub_solve(
@@ -262,8 +262,10 @@ class _Rins:
     neighbourhood search alone gained about 0.3 % in the same time.
     """
 
-    def __init__(self, search: Search, hoods: _Neighbourhoods, base: Allocation) -> None:
+    def __init__(self, search: Search, hoods: _Neighbourhoods, base: Allocation,
+                 keep: int) -> None:  # fmt: skip
         self.search = search
+        self.keep = keep
         self.free = np.flatnonzero((hoods.lp_pair != base.partner) | hoods.lp_frac)
         support = hoods.lp_support
         self.box: list[RunOutcome] = []
@@ -271,7 +273,7 @@ class _Rins:
         limit = search.remaining() - RINS_MARGIN_S
         self.thread = threading.Thread(
             target=lambda: self.box.append(
-                _sub_mip(search, self.free, base, limit, keep=RINS_KEEP, support=support)
+                _sub_mip(search, self.free, base, limit, keep=keep, support=support)
             ),
             daemon=False,
         )  # not a daemon: at interpreter exit a HiGHS still running aborted the process
@@ -279,14 +281,22 @@ class _Rins:
 
     @classmethod
     def start(cls, search: Search, hoods: _Neighbourhoods, lp: LPResult | None,
-              base: Allocation) -> _Rins | None:  # fmt: skip
+              base: Allocation, keep: int = RINS_KEEP) -> _Rins | None:  # fmt: skip
         """A RINS run when the LP was solved and the neighbourhood is of a size HiGHS can take."""
         if lp is None or not lp.ok or search.remaining() < RINS_MIN_S:
             return None
         n = int(((hoods.lp_pair != base.partner) | hoods.lp_frac).sum())
         if n < MIN_FREE or n > RINS_MAX_FREE or n >= search.data.n_accounts:
             return None
-        return cls(search, hoods, base)
+        return cls(search, hoods, base, keep)
+
+    def next(self, hoods: _Neighbourhoods, lp: LPResult | None) -> _Rins:
+        """Once this run is done, another from the new incumbent with twice the pairs per
+        account (the first keeps few so HiGHS's root is quick); else this one."""
+        if not self.taken or self.search.best is None:
+            return self
+        again = _Rins.start(self.search, hoods, lp, self.search.best, self.keep * 2)
+        return again if again is not None else self
 
     def collect(self, wait: float = 0.0) -> None:
         """Offer RINS's allocation, and the incumbent with RINS's choices on its accounts."""
@@ -331,6 +341,7 @@ def improve(search: Search, sc: Scaling, lp: LPResult | None) -> None:
         while not search.stopped() and search.best is not None:
             if rins is not None:
                 rins.collect()
+                rins = rins.next(hoods, lp)
             if search.remaining() < overhead + 0.1:
                 break
             started = search.elapsed()
