@@ -11,6 +11,11 @@ the allocation worse. Neighbourhoods:
 
 The neighbourhood size adapts: it grows while sub-models are solved to optimality within their
 time slice and shrinks when they are not.
+
+Without must-cover the neighbourhoods are HiGHS MIPs (``solver.highs``, warm-started from the
+incumbent), and when the LP was solved a relaxation-induced neighbourhood (``_Rins``: every
+account where the LP is fractional or disagrees with the incumbent) runs as one larger HiGHS
+MIP in a background thread beside them.
 """
 
 from __future__ import annotations
