@@ -29,10 +29,7 @@ from solver.problem import FloatArray
 
 POLL_S = 0.05  # how often the cancel event is looked at while HiGHS runs
 INF = float("inf")
-# measured on the 5k channel's relaxation-induced neighbourhood (950 accounts): with HiGHS's
-# default heuristic effort 0.05 its sub-MIP heuristic first ran after the root cuts (6-12 s
-# under load); with 0.3 it found the same solution sooner and a better one after it
-OPTIONS_D = {"mip_heuristic_effort": 0.3}
+
 
 _TERMINATION = {
     result_pb2.TERMINATION_REASON_OPTIMAL: "OPTIMAL",
@@ -54,11 +51,12 @@ class MipOutcome:
 
 
 def _solve_once(
-    proto: object, n: int, limit: float, hint: FloatArray | None
+    proto: object, n: int, limit: float, hint: FloatArray | None, effort: float | None
 ) -> tuple[str, FloatArray | None, float, float]:
+    options = {} if effort is None else {"mip_heuristic_effort": effort}
     params = mathopt.SolveParameters(
         time_limit=timedelta(seconds=max(0.01, limit)),
-        highs=highs_pb2.HighsOptionsProto(double_options=dict(OPTIONS_D)),
+        highs=highs_pb2.HighsOptionsProto(double_options=options),
     )
     model_params = model_parameters_pb2.ModelSolveParametersProto()
     if hint is not None:
@@ -88,16 +86,17 @@ def _solve_once(
     return status, None, float("-inf"), bound
 
 
-def _run(proto: object, n: int, time_limit: float, hint: FloatArray | None) -> MipOutcome:
+def _run(proto: object, n: int, time_limit: float, hint: FloatArray | None,
+         effort: float | None) -> MipOutcome:  # fmt: skip
     t0 = time.monotonic()
     try:
-        status, values, obj, bound = _solve_once(proto, n, time_limit, hint)
+        status, values, obj, bound = _solve_once(proto, n, time_limit, hint, effort)
     except StatusNotOk:
         if hint is None:
             return MipOutcome("ERROR", None, -INF, INF, time.monotonic() - t0)
         # HiGHS answers kError on some hints; the model is solved without one
         left = max(0.01, time_limit - (time.monotonic() - t0))
-        return _run(proto, n, left, None)
+        return _run(proto, n, left, None, effort)
     return MipOutcome(status, values, obj, bound if np.isfinite(bound) else INF,
                       time.monotonic() - t0)  # fmt: skip
 
@@ -107,6 +106,7 @@ def solve_mip(
     time_limit: float,
     hint: FloatArray | None = None,
     cancel: threading.Event | None = None,
+    effort: float | None = None,
 ) -> MipOutcome:
     """Maximise the MIP in ``helper`` with HiGHS within ``time_limit`` seconds.
 
@@ -114,15 +114,16 @@ def solve_mip(
     HiGHS runs in another thread (it releases the GIL) while this one watches the event every
     ``POLL_S`` s; once it is set the call returns status CANCELLED without a solution and HiGHS,
     which cannot be interrupted, runs on to its own time limit unobserved (one core meanwhile).
+    ``effort`` is HiGHS's ``mip_heuristic_effort`` (default 0.05).
     """
     t0 = time.monotonic()
     n = helper.num_variables()
     proto = mps_converter.mps_to_model_proto(helper.export_to_mps_string())
     if cancel is None:
-        return _run(proto, n, time_limit, hint)
+        return _run(proto, n, time_limit, hint, effort)
     box: list[MipOutcome] = []
     worker = threading.Thread(
-        target=lambda: box.append(_run(proto, n, time_limit, hint)), daemon=False
+        target=lambda: box.append(_run(proto, n, time_limit, hint, effort)), daemon=False
     )  # not a daemon: at interpreter exit a HiGHS still running aborted the process
     worker.start()
     while True:

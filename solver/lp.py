@@ -186,6 +186,7 @@ def solve_lp(
     integer: bool = False,
     cancel: threading.Event | None = None,
     hint: Allocation | None = None,
+    heuristic_effort: float | None = None,
 ) -> LPResult:
     """Solve the linear relaxation over ``pairs`` (default: every allowed pair).
 
@@ -195,12 +196,13 @@ def solve_lp(
     ``integer`` makes the pair and slot columns integral (a MIP for HiGHS, solved through
     ``solver.highs``: warm-started from ``hint``, the incumbent kept at the time limit, status
     "CANCELLED" with the incumbent on cancel). Setting ``cancel`` stops the build (status
-    "CANCELLED") or interrupts GLOP; an LP solved by HiGHS ignores it.
+    "CANCELLED") or interrupts GLOP; an LP solved by HiGHS ignores it. ``heuristic_effort`` is
+    HiGHS's MIP heuristic effort.
     """
     pairs = space.cand if pairs is None else np.sort(pairs)
     try:
         return _build_and_solve(space, pairs, time_limit, backend, exact_specialists, used,
-                                integer, cancel, hint)  # fmt: skip
+                                integer, cancel, hint, heuristic_effort)  # fmt: skip
     except _Cancelled:
         return _no_solution("CANCELLED", space, pairs, np.zeros(0, np.int64), 0.0)
 
@@ -208,7 +210,8 @@ def solve_lp(
 def _build_and_solve(space: Space, pairs: IntArray, time_limit: float, backend: str,
                      exact_specialists: bool, used: FixedUse | None, integer: bool,
                      cancel: threading.Event | None,
-                     hint: Allocation | None = None) -> LPResult:  # fmt: skip
+                     hint: Allocation | None = None,
+                     effort: float | None = None) -> LPResult:  # fmt: skip
     d = space.data
     helper = mbh.ModelBuilderHelper()
     n_x = len(pairs)
@@ -267,7 +270,7 @@ def _build_and_solve(space: Space, pairs: IntArray, time_limit: float, backend: 
             helper.set_var_integrality(v, True)
         if backend == "highs":
             start = None if hint is None else _hint_values(space, pairs, slots, varying, hint)
-            return _solve_mip(helper, time_limit, space, pairs, slots, cancel, start)
+            return _solve_mip(helper, time_limit, space, pairs, slots, cancel, start, effort)
     return _solve(helper, backend, time_limit, space, pairs, slots, dual_rows, spec_rows, cancel)
 
 
@@ -292,9 +295,9 @@ def _hint_values(space: Space, pairs: IntArray, slots: IntArray, varying: IntArr
 
 def _solve_mip(helper: mbh.ModelBuilderHelper, time_limit: float, space: Space, pairs: IntArray,
                slots: IntArray, cancel: threading.Event | None,
-               hint: FloatArray | None) -> LPResult:  # fmt: skip
+               hint: FloatArray | None, effort: float | None = None) -> LPResult:  # fmt: skip
     """A MIP by HiGHS through ``solver.highs``; no duals (a MIP has none)."""
-    out = solve_mip(helper, time_limit, hint, cancel)
+    out = solve_mip(helper, time_limit, hint, cancel, effort)
     if out.values is None:
         return _no_solution(out.status, space, pairs, slots, out.wall_s)
     d = space.data
