@@ -27,7 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.linear_solver.python import model_builder_helper as mbh
 
-from solver.problem import FloatArray, IntArray
+from solver.highs import solve_mip
+from solver.problem import FloatArray, IntArray, ProblemData
 from solver.result import Allocation
 from solver.space import Space
 
@@ -133,6 +134,17 @@ def _by_key(keys: IntArray) -> list[tuple[int, IntArray]]:
     return [(int(keys[g[0]]), g) for g in np.split(order, cuts)]
 
 
+def _worst_case(d: ProblemData, pairs: IntArray, c: FloatArray) -> float:
+    """Lowest value of ``sum c_k x_k`` over assignments of the pairs' accounts (at most one pair
+    each, none allowed unless the account must be covered)."""
+    acc = d.pair_account[pairs]
+    low = np.full(d.n_accounts, np.inf)
+    np.minimum.at(low, acc, c)
+    free_to_skip = ~(d.policy.must_cover | (d.policy.pins >= 0))
+    low[free_to_skip] = np.minimum(low[free_to_skip], 0.0)
+    return float(low[np.isfinite(low)].sum())
+
+
 def _pair_rows(rows: _Rows, space: Space, pairs: IntArray,
                used: FixedUse | None) -> dict[str, list[tuple[int, int]]]:  # fmt: skip
     """Account, capacity, account-limit and track-share rows over the pair columns."""
@@ -157,6 +169,8 @@ def _pair_rows(rows: _Rows, space: Space, pairs: IntArray,
         if share > 0:
             c = ((d.partner_track[d.pair_partner[pairs]] == t) - share) * w
             lo = -used.track[t] if used is not None else 0.0
+            if _worst_case(d, pairs, c) >= lo:
+                continue  # met whatever the columns take: a dense row HiGHS's cuts are slow on
             out["track"].append((t, rows.add(list(range(len(pairs))), c.tolist(), lo, INF)))
     return out
 
@@ -171,26 +185,33 @@ def solve_lp(
     used: FixedUse | None = None,
     integer: bool = False,
     cancel: threading.Event | None = None,
+    hint: Allocation | None = None,
+    heuristic_effort: float | None = None,
 ) -> LPResult:
     """Solve the linear relaxation over ``pairs`` (default: every allowed pair).
 
     With ``exact_specialists=False`` every slot is valued at its best gain over the pairs (no g
     columns): smaller, no longer a relaxation, used only for multipliers on large problems.
     ``used`` shrinks the rows by what fixed accounts use (a neighbourhood model) and
-    ``integer`` makes the pair and slot columns integral (a MIP for HiGHS). Setting ``cancel``
-    stops the build (status "CANCELLED") or interrupts GLOP; HiGHS ignores the interrupt.
+    ``integer`` makes the pair and slot columns integral (a MIP for HiGHS, solved through
+    ``solver.highs``: warm-started from ``hint``, the incumbent kept at the time limit, status
+    "CANCELLED" with the incumbent on cancel). Setting ``cancel`` stops the build (status
+    "CANCELLED") or interrupts GLOP; an LP solved by HiGHS ignores it. ``heuristic_effort`` is
+    HiGHS's MIP heuristic effort.
     """
     pairs = space.cand if pairs is None else np.sort(pairs)
     try:
         return _build_and_solve(space, pairs, time_limit, backend, exact_specialists, used,
-                                integer, cancel)  # fmt: skip
+                                integer, cancel, hint, heuristic_effort)  # fmt: skip
     except _Cancelled:
         return _no_solution("CANCELLED", space, pairs, np.zeros(0, np.int64), 0.0)
 
 
 def _build_and_solve(space: Space, pairs: IntArray, time_limit: float, backend: str,
                      exact_specialists: bool, used: FixedUse | None, integer: bool,
-                     cancel: threading.Event | None) -> LPResult:  # fmt: skip
+                     cancel: threading.Event | None,
+                     hint: Allocation | None = None,
+                     effort: float | None = None) -> LPResult:  # fmt: skip
     d = space.data
     helper = mbh.ModelBuilderHelper()
     n_x = len(pairs)
@@ -205,6 +226,7 @@ def _build_and_solve(space: Space, pairs: IntArray, time_limit: float, backend: 
     pk, sj = pk[inside], sj[inside]
     slots = np.unique(sj)
     spec_rows: list[tuple[int, int]] = []
+    varying = np.zeros(0, np.int64)
     if len(slots):
         y0 = n_x
         _add_vars(helper, np.zeros(len(slots)), np.ones(len(slots)))
@@ -246,7 +268,54 @@ def _build_and_solve(space: Space, pairs: IntArray, time_limit: float, backend: 
     if integer:
         for v in range(n_x + len(slots)):
             helper.set_var_integrality(v, True)
+        if backend == "highs":
+            start = None if hint is None else _hint_values(space, pairs, slots, varying, hint)
+            return _solve_mip(helper, time_limit, space, pairs, slots, cancel, start, effort)
     return _solve(helper, backend, time_limit, space, pairs, slots, dual_rows, spec_rows, cancel)
+
+
+def _hint_values(space: Space, pairs: IntArray, slots: IntArray, varying: IntArray,
+                 alloc: Allocation) -> FloatArray:  # fmt: skip
+    """Column values (x, y, g) of ``alloc`` in the layout of ``_build_and_solve``."""
+    d = space.data
+    x = (alloc.partner[d.pair_account[pairs]] == d.pair_partner[pairs]).astype(float)
+    on = np.zeros(d.n_accounts, bool)
+    on[d.pair_account[pairs[x > 0]]] = True
+    acc = space.slot_account[slots]
+    spec = space.slot_spec[slots]
+    y = (alloc.specialist[acc, d.specialist_line[spec]] == spec) & on[acc]
+    g = np.zeros(len(varying))
+    if len(varying):
+        a = acc[varying]
+        k = d.pair_index(a, np.maximum(alloc.partner[a], 0))
+        ok = y[varying] & (k >= 0)
+        g[ok] = space.gain(k[ok], slots[varying][ok])
+    return np.concatenate([x, y.astype(float), g])
+
+
+def _solve_mip(helper: mbh.ModelBuilderHelper, time_limit: float, space: Space, pairs: IntArray,
+               slots: IntArray, cancel: threading.Event | None,
+               hint: FloatArray | None, effort: float | None = None) -> LPResult:  # fmt: skip
+    """A MIP by HiGHS through ``solver.highs``; no duals (a MIP has none)."""
+    out = solve_mip(helper, time_limit, hint, cancel, effort)
+    if out.values is None:
+        return _no_solution(out.status, space, pairs, slots, out.wall_s)
+    d = space.data
+    n_x = len(pairs)
+    zero_p = np.zeros(d.n_partners)
+    return LPResult(
+        status=out.status,
+        objective=out.objective + space.constant,
+        pairs=pairs,
+        x=out.values[:n_x],
+        slots=slots,
+        y=out.values[n_x : n_x + len(slots)],
+        cap_dual=zero_p,
+        count_dual=zero_p.copy(),
+        spec_dual=np.zeros(d.n_specialists),
+        track_dual=np.zeros(len(d.policy.min_track_share)),
+        wall_s=out.wall_s,
+    )
 
 
 def _no_solution(status: str, space: Space, pairs: IntArray, slots: IntArray,
