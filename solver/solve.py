@@ -9,9 +9,12 @@ Strategy, all phases sharing one wall clock from the start of ``solve``:
    shadow prices;
 4. starts: LP rounding and fills ordered by value minus priced capacity at a few price
    scales; the best valid one is the incumbent (else a must-cover repair, ``lns.repair``);
-5. small problems (``full_model_max_pairs``): one exact CP-SAT model, warm-started; larger
-   ones: neighbourhood search (``lns.improve``), HiGHS MIPs or CP-SAT models over a few
-   hundred free accounts with the rest fixed;
+5. small problems (``full_model_max_pairs``): one exact CP-SAT model, warm-started, for a
+   quarter of the time, then ``local_search.polish``: tabu search where the objective is a sum
+   over pairs, exact sub-models over the accounts of a few partners, and the exact model over
+   the pairs reduced-cost fixing leaves; larger ones: the same ``polish`` when the
+   objective is a sum over pairs (``local_search.large_search``), else neighbourhood search
+   (``lns.improve``), HiGHS MIPs or CP-SAT models over a few hundred free accounts;
 6. the objective is recomputed in float by ``solver.objective``; the bound is the tightest
    proven one (LP, Lagrangian, CP-SAT on the whole model) and never below the objective.
 """
@@ -31,8 +34,8 @@ from solver.cpsat.scaling import Scaling, choose_scaling
 from solver.greedy import assign_specialists, fill_partners, greedy_space
 from solver.infeasible import conflicts, diagnose
 from solver.lagrange import priced_subgradient
-from solver.lns import improve, repair
-from solver.local_search import polish
+from solver.lns import repair
+from solver.local_search import large_search, polish
 from solver.lp import LPResult, solve_lp
 from solver.objective import evaluate
 from solver.params import SolveParams
@@ -227,7 +230,7 @@ def solve(
         if search.best is not None and small:
             cp_status = polish(search, sc, lp)
         elif search.best is not None:
-            improve(search, sc, lp)
+            cp_status = large_search(search, sc, lp)
     status = _status(search, cp_status, sc)
     conflict: list[str] = []
     if status == SolveStatus.INFEASIBLE:
