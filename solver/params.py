@@ -31,7 +31,7 @@ class SolveParams:
     workers: int = 2
     seed: int = 0
     log: bool = False
-    full_model_max_pairs: int = 3_000
+    full_model_max_pairs: int = 16_000
     lns_accounts: int = 300
     lns_slice: float = 1.0
     lns_workers: int = 1

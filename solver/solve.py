@@ -9,9 +9,12 @@ Strategy, all phases sharing one wall clock from the start of ``solve``:
    shadow prices;
 4. starts: LP rounding and fills ordered by value minus priced capacity at a few price
    scales; the best valid one is the incumbent (else a must-cover repair, ``lns.repair``);
-5. small problems (``full_model_max_pairs``): one exact CP-SAT model, warm-started; larger
-   ones: neighbourhood search (``lns.improve``), HiGHS MIPs or CP-SAT models over a few
-   hundred free accounts with the rest fixed;
+5. small problems (``full_model_max_pairs``): one exact CP-SAT model, warm-started, for a
+   quarter of the time, then ``local_search.polish``: tabu search where the objective is a sum
+   over pairs, exact sub-models over the accounts of a few partners, and the exact model over
+   the pairs reduced-cost fixing leaves; larger ones: the same ``polish`` when the
+   objective is a sum over pairs (``local_search.large_search``), else neighbourhood search
+   (``lns.improve``), HiGHS MIPs or CP-SAT models over a few hundred free accounts;
 6. the objective is recomputed in float by ``solver.objective``; the bound is the tightest
    proven one (LP, Lagrangian, CP-SAT on the whole model) and never below the objective.
 """
@@ -31,7 +34,8 @@ from solver.cpsat.scaling import Scaling, choose_scaling
 from solver.greedy import assign_specialists, fill_partners, greedy_space
 from solver.infeasible import conflicts, diagnose
 from solver.lagrange import priced_subgradient
-from solver.lns import improve, repair
+from solver.lns import repair
+from solver.local_search import large_search, polish
 from solver.lp import LPResult, solve_lp
 from solver.objective import evaluate
 from solver.params import SolveParams
@@ -42,7 +46,7 @@ from solver.search import ProgressFn, Search
 from solver.space import build_space
 
 SMALL_MODEL_PAIRS = 1_000
-FULL_MODEL_SHARE = 1.0  # measured: handing over to LNS after 40 % did worse on C/E types
+FULL_MODEL_SHARE = 0.25  # then ``local_search.polish`` (tabu, partner subsets, pruned model)
 HIGHS_LP_PAIRS = 10**12  # HiGHS LPs lose the duals the priced starts need: GLOP by default
 OPTIMAL_GAP = 1e-6  # proven within this relative gap counts as optimal (integer scaling)
 
@@ -214,16 +218,19 @@ def solve(
         start = search.best or first
     search.stats["start_s"] = search.elapsed()
     cp_status = "UNKNOWN"
-    if len(search.space.cand) <= params.full_model_max_pairs and not search.stopped():
-        # the exact model proves small problems; with a share below 1 neighbourhood search
-        # would take over from its best allocation when it has not
+    small = len(search.space.cand) <= params.full_model_max_pairs
+    if small and not search.stopped():
+        # the exact model proves easy small problems at once; when it has not, tabu search,
+        # partner subsets and the model over the pairs reduced-cost fixing leaves take over
         share = max(1.0, FULL_MODEL_SHARE * search.remaining())
         cp_status = _full_model(search, sc, start, share)
     if cp_status not in ("OPTIMAL", "INFEASIBLE") and not search.stopped():
         if search.best is None:
             repair(search, sc, start)
-        if search.best is not None:
-            improve(search, sc, lp)
+        if search.best is not None and small:
+            cp_status = polish(search, sc, lp)
+        elif search.best is not None:
+            cp_status = large_search(search, sc, lp)
     status = _status(search, cp_status, sc)
     conflict: list[str] = []
     if status == SolveStatus.INFEASIBLE:
