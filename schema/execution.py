@@ -30,7 +30,8 @@ from graphql import (
     get_nullable_type,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import GroupedFieldSet
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.executor import to_nodes
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
@@ -41,9 +42,15 @@ from schema.permissions import refusal
 PLAN_KEY = "allot:plain-leaves"
 """Key of a GraphQL object type's ``extensions`` holding its plain leaf fields."""
 
+OBJECTS_KEY = "allot:plain-objects"
+"""Key of a GraphQL object type's ``extensions`` holding its plain object fields."""
+
 Plan = dict[str, tuple[str, Callable[[Any], Any], bool]]
 """Field name -> (Python attribute, the leaf type's output coercion, whether the permission
 matrix must allow the field first)."""
+
+Objects = dict[str, tuple[str, GraphQLObjectType, GraphQLField]]
+"""Field name -> (Python attribute, its object type, the field) for plain object fields."""
 
 
 def _basic_attribute(resolve: Callable[..., Any] | None, field: GraphQLField) -> str | None:
@@ -62,31 +69,43 @@ def _basic_attribute(resolve: Callable[..., Any] | None, field: GraphQLField) ->
 
 
 def plain_leaves(schema: GraphQLSchema) -> int:
-    """Record each object type's plain leaf fields in its ``extensions``; how many there are.
+    """Record each object type's plain leaf and object fields in its ``extensions``; how many.
 
     A plain leaf has no arguments, a scalar or enum type, and Strawberry's attribute getter as
     resolver, or that getter behind the matrix check of schema/permission_guards.py (then the
     entry says so and the executor applies the same check). Run after every resolver wrapper
     is in place: any other wrapper (audit, PARTNER boundary) keeps the ordinary path.
+
+    A plain object field has no arguments, an object type (not a list, not abstract) and the
+    unwrapped attribute getter; the executor reads the attribute and executes the object's
+    fields directly (no resolver chain, no ``complete_value`` walk).
     """
     marked = 0
     for named in schema.type_map.values():
         if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
             continue
         plan: Plan = {}
+        objects: Objects = {}
         for name, field in named.fields.items():
-            leaf = get_nullable_type(field.type)
-            if field.args or not is_leaf_type(leaf):
+            if field.args:
                 continue
-            assert isinstance(leaf, GraphQLLeafType)
+            of_type = get_nullable_type(field.type)
+            if isinstance(of_type, GraphQLObjectType):  # not a list, not an interface/union
+                attribute = _basic_attribute(field.resolve, field)
+                if attribute is not None:
+                    objects[name] = (attribute, of_type, field)
+                continue
+            if not is_leaf_type(of_type):
+                continue
+            assert isinstance(of_type, GraphQLLeafType)
             inner = checked_resolver(field.resolve)
             guarded = inner is not None
             attribute = _basic_attribute(inner if guarded else field.resolve, field)
             if attribute is not None:
-                plan[name] = (attribute, leaf.coerce_output_value, guarded)
-        if plan:
-            named.extensions = {**named.extensions, PLAN_KEY: plan}
-            marked += len(plan)
+                plan[name] = (attribute, of_type.coerce_output_value, guarded)
+        if plan or objects:
+            named.extensions = {**named.extensions, PLAN_KEY: plan, OBJECTS_KEY: objects}
+            marked += len(plan) + len(objects)
     return marked
 
 
@@ -128,6 +147,7 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
+        objects: Objects = parent_type.extensions[OBJECTS_KEY]
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
@@ -151,13 +171,19 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                                 continue
                     except Exception:  # the ordinary path reports it
                         pass
-                result = self.execute_field(
-                    parent_type,
-                    source_value,
-                    field_details_list,
-                    Path(path, response_name, parent_type.name),
-                    position_context,
+                field_path = Path(path, response_name, parent_type.name)
+                plain = objects.get(field_name) if position_context is None else None
+                result = (
+                    self._execute_plain_object(
+                        plain, parent_type, source_value, field_details_list, field_path
+                    )
+                    if plain is not None
+                    else Undefined
                 )
+                if result is Undefined:
+                    result = self.execute_field(
+                        parent_type, source_value, field_details_list, field_path, position_context
+                    )
                 if result is not Undefined:
                     results[response_name] = result
                     if is_awaitable(result):
@@ -180,3 +206,54 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return results
 
         return get_results()
+
+    def _execute_plain_object(
+        self,
+        plain: tuple[str, GraphQLObjectType, GraphQLField],
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+    ) -> Any:
+        """``execute_field`` for a plain object field without the resolver chain and the
+        ``complete_value`` walk: read the attribute, check ``is_type_of``, execute the object's
+        fields, handle their errors as ``execute_field`` does. Undefined when the value is not
+        an ordinary object of the type (None, exception, awaitable, failing or awaitable
+        ``is_type_of``) or the selection defers: the ordinary path then runs the field."""
+        attribute, object_type, field = plain
+        try:
+            value = getattr(source, attribute)
+        except Exception:  # the ordinary path reports it
+            return Undefined
+        is_awaitable = self.is_awaitable
+        if value is None or isinstance(value, Exception) or is_awaitable(value):
+            return Undefined
+        is_type_of = object_type.is_type_of
+        if is_type_of is not None:
+            info = self.build_resolve_info(field, to_nodes(field_details_list), parent_type, path)
+            try:
+                if is_type_of(value, info) is not True:
+                    return Undefined
+            except Exception:  # the ordinary path reports it
+                return Undefined
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+            object_type, field_details_list
+        )
+        if new_defer_usages:
+            return Undefined
+        try:
+            completed = self.execute_fields(object_type, value, path, grouped_field_set, None)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field.type, field_details_list, path)
+            return None
+        if not is_awaitable(completed):
+            return completed
+
+        async def await_completed() -> Any:
+            try:
+                return await completed
+            except Exception as raw_error:
+                self.handle_field_error(raw_error, field.type, field_details_list, path)
+                return None
+
+        return await_completed()

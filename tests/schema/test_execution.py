@@ -52,6 +52,18 @@ def build(fast: bool) -> strawberry.Schema:
         GREEN = "green"
 
     @strawberry.type
+    class Owner:
+        name: str  # None in one case: an error inside a nullable plain object field
+
+    @strawberry.interface
+    class Labelled:
+        label: str
+
+    @strawberry.type
+    class Tag(Labelled):  # implements an interface: Strawberry gives it an is_type_of
+        pass
+
+    @strawberry.type
     class Item:
         name: str
         count: int
@@ -61,6 +73,8 @@ def build(fast: bool) -> strawberry.Schema:
         strict: str  # non-null: None here is an error that nulls the item
         odd: Any = strawberry.field(graphql_type=str | None)  # an exception or coroutine
         secret: str = "s"
+        owner: Owner | None = None
+        tag: Tag = strawberry.field(default_factory=lambda: Tag(label="t"))
 
         @strawberry.field
         def shout(self) -> str:
@@ -77,6 +91,8 @@ def build(fast: bool) -> strawberry.Schema:
                 even=Even(4),
                 strict="y",
                 odd=ValueError("boom"),
+                owner=Owner(name="o"),
+                tag=Owner(name="not a tag"),  # type: ignore[arg-type]  # is_type_of refuses it
             ),
             Item(
                 name="c",
@@ -86,6 +102,7 @@ def build(fast: bool) -> strawberry.Schema:
                 even=Even(5),
                 strict="z",
                 odd=Later(),
+                owner=Owner(name=None),  # type: ignore[arg-type]
             ),
             Item(
                 name="d",
@@ -95,6 +112,8 @@ def build(fast: bool) -> strawberry.Schema:
                 even=Even(6),
                 strict=None,  # type: ignore[arg-type]
                 odd=None,
+                owner=Owner(name="p"),
+                tag=Tag(label=None),  # type: ignore[arg-type]  # nulls the item
             ),
         ]
 
@@ -114,7 +133,7 @@ def build(fast: bool) -> strawberry.Schema:
     assert item is not None and hasattr(item, "fields")
     item.fields["secret"].resolve = _checked(item.fields["secret"].resolve)
     if fast:
-        assert plain_leaves(built._schema) == 8
+        assert plain_leaves(built._schema) == 12  # 10 on Item, Owner.name, Tag.label
     return built
 
 
@@ -134,6 +153,9 @@ QUERIES = [
     "{ items { name shout alias: name again: colour } }",
     "{ items { name secret } }",
     "{ items { __typename name } }",
+    "{ items { name owner { name } } }",
+    "{ items { name tag { label __typename } } }",
+    "{ items { tag { ... on Labelled { label } } owner { n: name } } }",
 ]
 
 
@@ -172,6 +194,22 @@ async def test_the_odd_values_give_errors_and_the_check_refuses() -> None:
     assert errors == {
         "['items', 3, 'strict']": "Cannot return null for non-nullable field Item.strict."
     }
+    items, errors = await run("owner { name }")
+    assert items == [
+        {"owner": None},
+        {"owner": {"name": "o"}},
+        {"owner": None},
+        {"owner": {"name": "p"}},
+    ]
+    assert errors == {
+        "['items', 2, 'owner', 'name']": "Cannot return null for non-nullable field Owner.name."
+    }
+    items, errors = await run("tag { label }")
+    assert items == [{"tag": {"label": "t"}}, None, {"tag": {"label": "t"}}, None]
+    assert errors["['items', 1, 'tag']"].startswith("Expected value of type 'Tag' but got")
+    assert errors["['items', 3, 'tag', 'label']"] == (
+        "Cannot return null for non-nullable field Tag.label."
+    )
     items, errors = await run("secret")
     assert items == [None] * 4  # non-null field refused: the item is null
     assert set(errors.values()) == {
