@@ -18,7 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 from schema.accounts.mutation import AccountMutation
 from schema.accounts.query import AccountQuery
 from schema.common.scalars import SCALARS
-from schema.execution import PlainLeafExecutionContext, plain_leaves
+from schema.execution import PlainLeafExecutionContext, lean_resolvers, plain_leaves
 from schema.extensions import ProductionIntrospectionGate
 from schema.node_query import NodeQuery
 from schema.partners.mutation import PartnerMutation
@@ -118,6 +118,7 @@ def build_schema() -> strawberry.Schema:
             MaskErrorsWithId,
         ],
     )
+    lean_resolvers(built._schema, built.config.info_class)
     # Permission checks and the audit wrap only the fields concerned (no per-field hook): the
     # audit outside the check, so that a refused mutation is recorded too.
     guard_fields(built._schema)

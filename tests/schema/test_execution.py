@@ -20,7 +20,7 @@ from strawberry.schema.config import StrawberryConfig
 from db.principal import Principal, Role
 from schema import schema as allot_schema
 from schema.context import Context
-from schema.execution import PLAN_KEY, PlainLeafExecutionContext, plain_leaves
+from schema.execution import PLAN_KEY, PlainLeafExecutionContext, lean_resolvers, plain_leaves
 from schema.permission_guards import _checked
 from schema.permissions import SENSITIVE
 
@@ -80,6 +80,14 @@ def build(fast: bool) -> strawberry.Schema:
         def shout(self) -> str:
             return self.name.upper()
 
+        @strawberry.field
+        def where(self, info: strawberry.Info) -> str:
+            return f"{info.field_name}/{info.python_name}/{info.path.key}/{self.name}"
+
+        @strawberry.field
+        def fails(self) -> str | None:
+            raise ValueError(f"no {self.name}")
+
     def items() -> list[Item | None]:
         return [
             Item(name="a", count=1, maybe=None, colour=Colour.RED, even=Even(2), strict="x", odd=1),
@@ -131,6 +139,8 @@ def build(fast: bool) -> strawberry.Schema:
     )
     item = built._schema.get_type("Item")
     assert item is not None and hasattr(item, "fields")
+    if fast:
+        assert lean_resolvers(built._schema, built.config.info_class) == 4  # + Query.items
     item.fields["secret"].resolve = _checked(item.fields["secret"].resolve)
     if fast:
         assert plain_leaves(built._schema) == 12  # 10 on Item, Owner.name, Tag.label
@@ -151,6 +161,7 @@ QUERIES = [
     "{ items { name strict } }",
     "{ items { name odd } }",
     "{ items { name shout alias: name again: colour } }",
+    "{ items { where w2: where fails } }",
     "{ items { name secret } }",
     "{ items { __typename name } }",
     "{ items { name owner { name } } }",
