@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from functools import cached_property
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import asyncpg
 from strawberry.dataloader import DataLoader
@@ -25,16 +25,6 @@ from db.models import (
 from db.repositories import accounts, partners, product_lines, specialists, territories
 
 T = TypeVar("T")
-
-
-class _OfLine(Protocol):
-    @property
-    def product_line_id(self) -> int:
-        """The product line the item belongs to."""
-        ...
-
-
-L = TypeVar("L", bound=_OfLine)
 
 
 def _loader(
@@ -102,34 +92,18 @@ class Dataloaders:
 
     @cached_property
     def partner_competencies(self) -> DataLoader[int, list[tuple[PartnerCompetency, ProductLine]]]:
-        """Competencies of a partner with their product lines, by partner id."""
+        """Competencies of a partner with their product lines (one join), by partner id.
 
-        async def load(keys: list[int]) -> list[list[tuple[PartnerCompetency, ProductLine]]]:
-            """Resolve ``load``."""
-            groups = await partners.competencies_for(self.pool, keys)
-            return await self._with_lines(groups)
-
-        return DataLoader(load_fn=load)
+        The line comes with each item in the same batch rather than through one async
+        resolver per item: a page has hundreds of them, and per-item resolvers dominated the
+        response time (bench/RESULTS.md "API").
+        """
+        return _loader(self.pool, partners.competencies_with_lines_for)
 
     @cached_property
     def account_wallets(self) -> DataLoader[int, list[tuple[Wallet, ProductLine]]]:
-        """Wallets of an account with their product lines, by account id."""
-
-        async def load(keys: list[int]) -> list[list[tuple[Wallet, ProductLine]]]:
-            """Resolve ``load``."""
-            groups = await accounts.wallets_for(self.pool, keys)
-            return await self._with_lines(groups)
-
-        return DataLoader(load_fn=load)
-
-    async def _with_lines(self, groups: list[list[L]]) -> list[list[tuple[L, ProductLine]]]:
-        """Pair each item with its product line, resolved here in one batch (through the
-        product-line loader and its cache) rather than by one async resolver per item: a
-        page has hundreds of wallets, and per-item resolvers dominated the response time."""
-        ids = sorted({item.product_line_id for group in groups for item in group})
-        found = await self.product_lines.load_many(ids)
-        lines = {line.id: line for line in found if line is not None}
-        return [[(item, lines[item.product_line_id]) for item in group] for group in groups]
+        """Wallets of an account with their product lines (one join), by account id."""
+        return _loader(self.pool, accounts.wallets_with_lines_for)
 
     @cached_property
     def eligible_partners(self) -> DataLoader[int, list[Partner]]:

@@ -78,6 +78,10 @@ def _partner_reachable(schema: GraphQLSchema) -> Iterator[GraphQLField]:
             yield from owner.fields.values()
 
 
+_CHECKED: dict[Callable[..., Any], Callable[..., Any]] = {}
+"""``_checked`` wrapper -> the resolver it wraps (wrappers are made once, at schema build)."""
+
+
 def _resolver(resolve: Callable[..., Any] | None) -> Callable[..., Any]:
     return resolve if resolve is not None else default_field_resolver
 
@@ -90,7 +94,17 @@ def _checked(resolve: Callable[..., Any] | None) -> Callable[..., Any]:
         check(info)
         return inner(source, info, **kwargs)
 
+    _CHECKED[checked] = inner
     return checked
+
+
+def checked_resolver(resolve: Callable[..., Any] | None) -> Callable[..., Any] | None:
+    """The resolver inside a ``_checked`` wrapper (the field needs the matrix check), or None.
+
+    schema/execution.py completes such a field in place when the inner resolver is a plain
+    attribute getter, after the same check (``refusal``) for the field.
+    """
+    return _CHECKED.get(resolve) if resolve is not None else None
 
 
 def _planner_closed(context: Any) -> tuple[bool, Role | None]:

@@ -178,15 +178,26 @@ def allowed(parent: str, field: str, role: Role | None) -> bool:
     return roles is None or role in roles
 
 
+def refusal(context: Any, parent: str, field: str) -> PermissionDenied | None:
+    """The PermissionDenied for ``parent.field`` under ``context``'s principal, or None.
+
+    Depends only on the context and the field, not on the object: the executor may ask once
+    per field of a request (schema/execution.py) rather than once per object.
+    """
+    needed, principal = checked_principal(context)
+    if not needed:
+        return None
+    role = principal.role if principal is not None else None
+    if not allowed(parent, field, role):
+        return PermissionDenied(f"{parent}.{field}", role)
+    return None
+
+
 def check(info: GraphQLResolveInfo[Any]) -> None:
     """Raise PermissionDenied when the context's principal may not resolve this field."""
-    needed, principal = checked_principal(info.context)
-    if not needed:
-        return
-    role = principal.role if principal is not None else None
-    parent = info.parent_type.name
-    if not allowed(parent, info.field_name, role):
-        raise PermissionDenied(f"{parent}.{info.field_name}", role)
+    denied = refusal(info.context, info.parent_type.name, info.field_name)
+    if denied is not None:
+        raise denied
 
 
 class EnforcePermissions(SchemaExtension):

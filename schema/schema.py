@@ -18,6 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 from schema.accounts.mutation import AccountMutation
 from schema.accounts.query import AccountQuery
 from schema.common.scalars import SCALARS
+from schema.execution import PlainLeafExecutionContext, lean_resolvers, plain_leaves
 from schema.extensions import ProductionIntrospectionGate
 from schema.node_query import NodeQuery
 from schema.partners.mutation import PartnerMutation
@@ -103,6 +104,7 @@ def build_schema() -> strawberry.Schema:
         subscription=Subscription,
         types=[Territory],
         config=StrawberryConfig(scalar_map=SCALARS),
+        execution_context_class=PlainLeafExecutionContext,
         extensions=[
             RequireAuthentication,
             TrustedDocumentsGate,
@@ -116,10 +118,13 @@ def build_schema() -> strawberry.Schema:
             MaskErrorsWithId,
         ],
     )
+    lean_resolvers(built._schema, built.config.info_class)
     # Permission checks and the audit wrap only the fields concerned (no per-field hook): the
     # audit outside the check, so that a refused mutation is recorded too.
     guard_fields(built._schema)
     audit_mutations(built._schema)
+    # Last: only the fields still on Strawberry's attribute getter get the short path.
+    plain_leaves(built._schema)
     return built
 
 

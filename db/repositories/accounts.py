@@ -9,7 +9,7 @@ import asyncpg
 from db import validation
 from db.errors import Conflict, NotFound
 from db.inputs import AccountFilter, AccountOrder, AccountPatch, NewAccount, WalletValue
-from db.models import KEEP, Account, Coverage, Wallet
+from db.models import KEEP, Account, Coverage, ProductLine, Wallet
 from db.repositories._sql import (
     Key,
     Page,
@@ -23,6 +23,7 @@ from db.repositories._sql import (
     page_of,
     pages_by_group,
 )
+from db.repositories.product_lines import lines_of
 
 COLUMNS = (
     "a.id, a.external_ref, a.name, a.territory_id, a.segment, a.workload, a.coverage,"
@@ -30,11 +31,12 @@ COLUMNS = (
 )
 RETURNING = COLUMNS.replace("a.", "")
 BY_IDS = f"SELECT {COLUMNS} FROM accounts a WHERE a.id = any($1::bigint[])"
-WALLETS = """
-SELECT account_id, product_line_id, wallet_cents, spend_cents, whitespace_cents
-  FROM account_wallets
- WHERE account_id = any($1::bigint[])
- ORDER BY account_id, product_line_id
+WALLETS_WITH_LINES = """
+SELECT w.account_id, w.product_line_id, w.wallet_cents, w.spend_cents, w.whitespace_cents,
+       l.code, l.name, l.business_unit
+  FROM account_wallets w JOIN product_lines l ON l.id = w.product_line_id
+ WHERE w.account_id = any($1::bigint[])
+ ORDER BY w.account_id, w.product_line_id
 """
 INSERT = f"""
 INSERT INTO accounts
@@ -191,10 +193,18 @@ async def get_many(pool: asyncpg.Pool, ids: Sequence[int]) -> list[Account | Non
     return in_key_order(ids, map(Account.from_row, rows), lambda a: a.id)
 
 
-async def wallets_for(pool: asyncpg.Pool, account_ids: Sequence[int]) -> list[list[Wallet]]:
-    """Each account's wallets by product line id, one list per id in key order."""
-    rows = await pool.fetch(WALLETS, list(account_ids))
-    return grouped(account_ids, map(Wallet.from_row, rows), lambda w: w.account_id)
+async def wallets_with_lines_for(
+    pool: asyncpg.Pool, account_ids: Sequence[int]
+) -> list[list[tuple[Wallet, ProductLine]]]:
+    """Each account's wallets paired with their product lines, one list per id in key order.
+
+    One statement (a join) rather than the wallets and then their lines: the API's account
+    pages ask for both (bench/RESULTS.md "API"). Rows of one line share one ProductLine.
+    """
+    rows = await pool.fetch(WALLETS_WITH_LINES, list(account_ids))
+    lines = lines_of(rows)
+    pairs = [(Wallet.from_row(r), lines[r["product_line_id"]]) for r in rows]
+    return grouped(account_ids, pairs, lambda pair: pair[0].account_id)
 
 
 async def create(pool: asyncpg.Pool, new: NewAccount) -> Account:

@@ -9,7 +9,7 @@ import asyncpg
 from db import validation
 from db.errors import Invalid, NotFound
 from db.inputs import CompetencyValue, NewPartner, PartnerFilter, PartnerPatch
-from db.models import KEEP, Partner, PartnerCompetency
+from db.models import KEEP, Partner, PartnerCompetency, ProductLine
 from db.repositories import product_lines, territories
 from db.repositories._sql import (
     Key,
@@ -24,6 +24,7 @@ from db.repositories._sql import (
     page_of,
     pages_by_group,
 )
+from db.repositories.product_lines import lines_of
 
 COLUMNS = "p.id, p.name, p.track, p.tier, p.capacity, p.active, p.created_at, p.updated_at"
 RETURNING = COLUMNS.replace("p.", "")
@@ -35,11 +36,11 @@ SELECT pt.territory_id, {COLUMNS}
  WHERE pt.territory_id = any($1::bigint[]) AND p.active
  ORDER BY pt.territory_id, lower(p.name), p.id
 """
-COMPETENCIES = """
-SELECT partner_id, product_line_id, attach_rate
-  FROM partner_competencies
- WHERE partner_id = any($1::bigint[])
- ORDER BY partner_id, product_line_id
+COMPETENCIES_WITH_LINES = """
+SELECT c.partner_id, c.product_line_id, c.attach_rate, l.code, l.name, l.business_unit
+  FROM partner_competencies c JOIN product_lines l ON l.id = c.product_line_id
+ WHERE c.partner_id = any($1::bigint[])
+ ORDER BY c.partner_id, c.product_line_id
 """
 INSERT = f"""
 INSERT INTO partners (name, track, tier, capacity, active)
@@ -182,13 +183,15 @@ async def eligible_for_territories(
     return [[p for _, p in group] for group in grouped(territory_ids, pairs, lambda x: x[0])]
 
 
-async def competencies_for(
+async def competencies_with_lines_for(
     pool: asyncpg.Pool, partner_ids: Sequence[int]
-) -> list[list[PartnerCompetency]]:
-    """Each partner's competencies (by product line id), one list per id in key order."""
-    rows = await pool.fetch(COMPETENCIES, list(partner_ids))
-    items = map(PartnerCompetency.from_row, rows)
-    return grouped(partner_ids, items, lambda c: c.partner_id)
+) -> list[list[tuple[PartnerCompetency, ProductLine]]]:
+    """Each partner's competencies paired with their product lines, one list per id in key
+    order: one statement (a join); rows of one line share one ProductLine."""
+    rows = await pool.fetch(COMPETENCIES_WITH_LINES, list(partner_ids))
+    lines = lines_of(rows)
+    pairs = [(PartnerCompetency.from_row(r), lines[r["product_line_id"]]) for r in rows]
+    return grouped(partner_ids, pairs, lambda pair: pair[0].partner_id)
 
 
 async def create(pool: asyncpg.Pool, new: NewPartner) -> Partner:

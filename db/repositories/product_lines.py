@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import asyncpg
 
-from db.models import ProductLine
+from db.models import BusinessUnit, ProductLine
 from db.repositories._sql import Executor, in_key_order
 
 COLUMNS = "id, code, name, business_unit"
@@ -29,3 +29,15 @@ async def existing_ids(conn: Executor, ids: Sequence[int]) -> set[int]:
     """Which of ``ids`` name a product line."""
     rows = await conn.fetch("SELECT id FROM product_lines WHERE id = any($1::bigint[])", list(ids))
     return {r["id"] for r in rows}
+
+
+def lines_of(rows: Iterable[asyncpg.Record]) -> dict[int, ProductLine]:
+    """The product lines of rows joined to ``product_lines`` (columns ``product_line_id``,
+    ``code``, ``name``, ``business_unit``), one ProductLine per id."""
+    lines: dict[int, ProductLine] = {}
+    for row in rows:
+        line_id = row["product_line_id"]
+        if line_id not in lines:
+            unit = BusinessUnit(row["business_unit"])
+            lines[line_id] = ProductLine(line_id, row["code"], row["name"], unit)
+    return lines

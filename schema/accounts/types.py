@@ -37,7 +37,7 @@ class Wallet:
             wallet_cents=Cents(wallet.wallet_cents),
             spend_cents=Cents(wallet.spend_cents),
             whitespace_cents=Cents(wallet.whitespace_cents),
-            product_line=ProductLine.from_domain(line),
+            product_line=ProductLine.shared(line),
         )
 
     @classmethod

@@ -29,9 +29,7 @@ class Competency:
     @classmethod
     def from_domain(cls, competency: models.PartnerCompetency, line: models.ProductLine) -> Self:
         """Map the domain values (the line comes resolved with the competency, in one batch)."""
-        return cls(
-            attach_rate=float(competency.attach_rate), product_line=ProductLine.from_domain(line)
-        )
+        return cls(attach_rate=float(competency.attach_rate), product_line=ProductLine.shared(line))
 
     @classmethod
     def from_pairs(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Self
 
 import strawberry
@@ -37,3 +38,16 @@ class ProductLine(Node):
         """Map a product line loaded through a foreign key (so it exists)."""
         assert line is not None, "foreign key to a missing product line"
         return cls.from_domain(line)
+
+    @classmethod
+    def shared(cls, line: models.ProductLine) -> ProductLine:
+        """``from_domain``, one object per distinct line value: every wallet and competency of
+        a page refers to one of a few lines, so the object is made once, not hundreds of times.
+        Keyed by the whole (frozen) value, so a renamed line gets a new object; nothing
+        mutates these objects after they are made."""
+        return _shared(line)
+
+
+@lru_cache(maxsize=256)
+def _shared(line: models.ProductLine) -> ProductLine:
+    return ProductLine.from_domain(line)

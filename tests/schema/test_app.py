@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import asyncpg
 import httpx
 
@@ -33,3 +35,14 @@ async def test_production_turns_off_introspection_and_graphiql(pool: asyncpg.Poo
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             page = await client.get("/", headers={"Accept": "text/html"})
         assert page.status_code == expected
+
+
+def test_responses_are_encoded_as_json_text(pool: asyncpg.Pool) -> None:
+    """orjson for speed, text for the WebSocket transport, stdlib for what orjson refuses."""
+    app = create_graphql_app(pool, production=True)
+    data = {"data": {"name": "Zürich Nord \u2013 Süd", "n": 3, "rate": 0.25, "none": None}}
+    encoded = app.encode_json(data)
+    assert isinstance(encoded, str)
+    assert json.loads(encoded) == data
+    huge = {"data": {"arguments": {"n": 2**70}}}  # a JSON scalar may hold any integer
+    assert json.loads(app.encode_json(huge)) == huge

@@ -1,0 +1,326 @@
+"""A graphql-core execution context with a short path for plain leaf fields.
+
+graphql-core runs every field the same way: a ``Path``, the field definition looked up, a
+resolve-info object built, the resolver called, its result checked for awaitability twice,
+then ``complete_value`` walks non-null / list / leaf / abstract / object to reach the
+scalar's ``coerce_output_value``. For a field that only reads an attribute and returns a scalar
+or enum (``name``, ``code``, ``walletCents``, ... about 1,500 of the 2,300 fields of the
+benchmark's accounts page, bench/RESULTS.md "API") that is most of the response time.
+
+``plain_leaves`` marks, once at schema build, the fields whose resolver is still Strawberry's
+attribute getter (``_get_basic_result``: no resolver, no field extension, no permission
+wrapper from schema/permission_guards.py) and whose type is a scalar or an enum. For those,
+``PlainLeafExecutionContext`` reads the attribute and coerces it in place. Anything unusual
+(the attribute missing, None, an exception, an awaitable, a failing or null coercion, middleware
+in use) takes graphql-core's ordinary path for that field, which then produces exactly the
+result or the located error it always did: reading an attribute and coercing a value have no
+side effects, so doing it twice is harmless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from graphql import (
+    GraphQLField,
+    GraphQLLeafType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    get_nullable_type,
+    is_leaf_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.executor import to_nodes
+from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.field import StrawberryField
+from strawberry.types.fields.resolver import StrawberryResolver
+
+from schema.permission_guards import checked_resolver
+from schema.permissions import refusal
+
+PLAN_KEY = "allot:plain-leaves"
+"""Key of a GraphQL object type's ``extensions`` holding its plain leaf fields."""
+
+OBJECTS_KEY = "allot:plain-objects"
+"""Key of a GraphQL object type's ``extensions`` holding its plain object fields."""
+
+Plan = dict[str, tuple[str, Callable[[Any], Any], bool]]
+"""Field name -> (Python attribute, the leaf type's output coercion, whether the permission
+matrix must allow the field first)."""
+
+Objects = dict[str, tuple[str, GraphQLObjectType, GraphQLField]]
+"""Field name -> (Python attribute, its object type, the field) for plain object fields."""
+
+
+def _basic_attribute(resolve: Callable[..., Any] | None, field: GraphQLField) -> str | None:
+    """The attribute ``resolve`` reads when it is Strawberry's basic getter, else None."""
+    definition = field.extensions.get("strawberry-definition")
+    if (
+        resolve is None
+        or getattr(resolve, "__name__", "") != "_get_basic_result"
+        or not getattr(resolve, "_is_default", False)
+        or not isinstance(definition, StrawberryField)
+        or not definition.is_basic_field
+        or definition.default_resolver is not getattr
+    ):
+        return None
+    return definition.python_name
+
+
+def plain_leaves(schema: GraphQLSchema) -> int:
+    """Record each object type's plain leaf and object fields in its ``extensions``; how many.
+
+    A plain leaf has no arguments, a scalar or enum type, and Strawberry's attribute getter as
+    resolver, or that getter behind the matrix check of schema/permission_guards.py (then the
+    entry says so and the executor applies the same check). Run after every resolver wrapper
+    is in place: any other wrapper (audit, PARTNER boundary) keeps the ordinary path.
+
+    A plain object field has no arguments, an object type (not a list, not abstract) and the
+    unwrapped attribute getter; the executor reads the attribute and executes the object's
+    fields directly (no resolver chain, no ``complete_value`` walk).
+    """
+    marked = 0
+    for named in schema.type_map.values():
+        if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
+            continue
+        plan: Plan = {}
+        objects: Objects = {}
+        for name, field in named.fields.items():
+            if field.args:
+                continue
+            of_type = get_nullable_type(field.type)
+            if isinstance(of_type, GraphQLObjectType):  # not a list, not an interface/union
+                attribute = _basic_attribute(field.resolve, field)
+                if attribute is not None:
+                    objects[name] = (attribute, of_type, field)
+                continue
+            if not is_leaf_type(of_type):
+                continue
+            assert isinstance(of_type, GraphQLLeafType)
+            inner = checked_resolver(field.resolve)
+            guarded = inner is not None
+            attribute = _basic_attribute(inner if guarded else field.resolve, field)
+            if attribute is not None:
+                plan[name] = (attribute, of_type.coerce_output_value, guarded)
+        if plan or objects:
+            named.extensions = {**named.extensions, PLAN_KEY: plan, OBJECTS_KEY: objects}
+            marked += len(plan) + len(objects)
+    return marked
+
+
+def lean_resolvers(schema: GraphQLSchema, info_class: type[Any]) -> int:
+    """Call the plain sync resolvers directly, with the same arguments; how many fields.
+
+    Strawberry wraps every resolver in a chain made for the general case (argument
+    conversion, field extensions, exception handlers): for ``Account.territory`` or
+    ``Partner.territories`` (``self`` and ``info`` only) that is about eight calls per field,
+    hundreds of times a page. A field qualifies when its resolver is synchronous and takes no
+    GraphQL arguments and no ``root``/``parent``, the field has no extension and Strawberry
+    attached no exception handler to it; the replacement passes ``self`` (the source) and a
+    Strawberry ``Info`` exactly as the chain does. Run before the permission guards wrap the
+    resolvers (they then wrap the lean one).
+    """
+    replaced = 0
+    for named in schema.type_map.values():
+        if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
+            continue
+        for field in named.fields.values():
+            definition = field.extensions.get("strawberry-definition")
+            if not isinstance(definition, StrawberryField) or not _leanable(definition, field):
+                continue
+            assert definition.base_resolver is not None
+            field.resolve = _lean(definition, definition.base_resolver, info_class)
+            replaced += 1
+    return replaced
+
+
+def _leanable(definition: StrawberryField, field: GraphQLField) -> bool:
+    resolver = definition.base_resolver
+    resolve = field.resolve
+    if (
+        resolver is None
+        or resolve is None
+        or field.args
+        or definition.arguments
+        or definition.extensions
+        or definition.is_async
+        or resolver.is_async
+        or resolver.root_parameter is not None
+        or resolver.parent_parameter is not None
+        or not callable(resolver.wrapped_func)
+        or getattr(resolve, "__name__", "") != "_resolver"
+    ):
+        return False
+    cells = dict(zip(resolve.__code__.co_freevars, resolve.__closure__ or (), strict=True))
+    handlers = cells.get("field_exception_handlers")
+    return handlers is not None and handlers.cell_contents == ()
+
+
+def _lean(
+    definition: StrawberryField, resolver: StrawberryResolver[Any], info_class: type[Any]
+) -> Callable[..., Any]:
+    func = cast(Callable[..., Any], resolver.wrapped_func)  # callable: _leanable checked
+    takes_self = resolver.self_parameter is not None
+    info_parameter = resolver.info_parameter
+    info_name = info_parameter.name if info_parameter is not None else None
+
+    def resolve(source: Any, info: Any) -> Any:
+        args = (source,) if takes_self else ()
+        if info_name is None:
+            return func(*args)
+        return func(*args, **{info_name: info_class(_raw_info=info, _field=definition)})
+
+    resolve._is_default = False  # type: ignore[attr-defined]  # as Strawberry marks its own
+    return resolve
+
+
+class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context, with plain leaf fields completed in place."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._permitted: dict[tuple[str, str], bool] = {}
+
+    def _permits(self, parent: str, field: str) -> bool:
+        """Whether the matrix allows ``parent.field`` in this request (asked once per field)."""
+        key = (parent, field)
+        permitted = self._permitted.get(key)
+        if permitted is None:
+            permitted = self._permitted[key] = refusal(self.context_value, parent, field) is None
+        return permitted
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        """graphql-core's ``execute_fields`` (same results, same error handling) with the
+        short path for the fields ``plain_leaves`` recorded on ``parent_type``.
+
+        A plain leaf is read and coerced here unless anything is unusual (None, an exception
+        or an awaitable in the attribute, a coercion that fails or gives null, a refused
+        permission, middleware in use): then graphql-core's ordinary ``execute_field`` runs it
+        and produces the result or located error it always did. Reading an attribute and
+        coercing a value have no side effects, so doing it twice is harmless.
+        """
+        plan: Plan | None = parent_type.extensions.get(PLAN_KEY)
+        manager = self.middleware_manager  # Strawberry always passes one, often empty
+        if plan is None or (manager is not None and manager.middlewares):
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        objects: Objects = parent_type.extensions[OBJECTS_KEY]
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, field_details_list in grouped_field_set.items():
+                field_name = field_details_list[0].node.name.value
+                leaf = plan.get(field_name)
+                if leaf is not None and (
+                    not leaf[2] or self._permits(parent_type.name, field_name)
+                ):
+                    try:
+                        value = getattr(source_value, leaf[0])
+                        if not (
+                            value is None or isinstance(value, Exception) or is_awaitable(value)
+                        ):
+                            coerced = leaf[1](value)
+                            if not (
+                                coerced is None or coerced is Undefined or is_awaitable(coerced)
+                            ):
+                                results[response_name] = coerced
+                                continue
+                    except Exception:  # the ordinary path reports it
+                        pass
+                field_path = Path(path, response_name, parent_type.name)
+                plain = objects.get(field_name) if position_context is None else None
+                result = (
+                    self._execute_plain_object(
+                        plain, parent_type, source_value, field_details_list, field_path
+                    )
+                    if plain is not None
+                    else Undefined
+                )
+                if result is Undefined:
+                    result = self.execute_field(
+                        parent_type, source_value, field_details_list, field_path, position_context
+                    )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            if len(awaitable_fields) == 1:
+                field = awaitable_fields[0]
+                results[field] = await results[field]
+            else:
+                awaited = await gather_with_cancel(*(results[f] for f in awaitable_fields))
+                results.update(zip(awaitable_fields, awaited, strict=True))
+            return results
+
+        return get_results()
+
+    def _execute_plain_object(
+        self,
+        plain: tuple[str, GraphQLObjectType, GraphQLField],
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+    ) -> Any:
+        """``execute_field`` for a plain object field without the resolver chain and the
+        ``complete_value`` walk: read the attribute, check ``is_type_of``, execute the object's
+        fields, handle their errors as ``execute_field`` does. Undefined when the value is not
+        an ordinary object of the type (None, exception, awaitable, failing or awaitable
+        ``is_type_of``) or the selection defers: the ordinary path then runs the field."""
+        attribute, object_type, field = plain
+        try:
+            value = getattr(source, attribute)
+        except Exception:  # the ordinary path reports it
+            return Undefined
+        is_awaitable = self.is_awaitable
+        if value is None or isinstance(value, Exception) or is_awaitable(value):
+            return Undefined
+        is_type_of = object_type.is_type_of
+        if is_type_of is not None:
+            info = self.build_resolve_info(field, to_nodes(field_details_list), parent_type, path)
+            try:
+                if is_type_of(value, info) is not True:
+                    return Undefined
+            except Exception:  # the ordinary path reports it
+                return Undefined
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+            object_type, field_details_list
+        )
+        if new_defer_usages:
+            return Undefined
+        try:
+            completed = self.execute_fields(object_type, value, path, grouped_field_set, None)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field.type, field_details_list, path)
+            return None
+        if not is_awaitable(completed):
+            return completed
+
+        async def await_completed() -> Any:
+            try:
+                return await completed
+            except Exception as raw_error:
+                self.handle_field_error(raw_error, field.type, field_details_list, path)
+                return None
+
+        return await_completed()

@@ -1,0 +1,245 @@
+"""The short path for plain leaf fields (schema/execution.py) gives exactly graphql-core's results.
+
+Each case runs the same operation on two schemas built from fresh copies of the same types:
+one with Strawberry's own execution context, one with ``PlainLeafExecutionContext`` and the
+plan of ``plain_leaves``; data and errors (message, path, extensions) must be equal. The odd
+values (None in a non-null field, an exception or a coroutine in an attribute, an Int out of
+range, a failing scalar) take the ordinary path and must still produce the same errors.
+"""
+
+# No "from __future__ import annotations": Strawberry resolves these local classes eagerly.
+
+import enum
+from collections.abc import Generator
+from typing import Any, NewType
+
+import pytest
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+
+from db.principal import Principal, Role
+from schema import schema as allot_schema
+from schema.context import Context
+from schema.execution import PLAN_KEY, PlainLeafExecutionContext, lean_resolvers, plain_leaves
+from schema.permission_guards import _checked
+from schema.permissions import SENSITIVE
+
+Even = NewType("Even", int)
+
+
+def _even(value: object) -> int:
+    if not isinstance(value, int) or value % 2:
+        raise ValueError(f"not even: {value!r}")
+    return value
+
+
+class Later:
+    """An awaitable that makes its coroutine only when awaited (no never-awaited warnings)."""
+
+    def __await__(self) -> Generator[Any, None, str]:
+        async def value() -> str:
+            return "awaited"
+
+        return value().__await__()
+
+
+def build(fast: bool) -> strawberry.Schema:
+    """A small schema with plain leaves of every kind, and one field behind the matrix check."""
+
+    @strawberry.enum
+    class Colour(enum.Enum):
+        RED = "red"
+        GREEN = "green"
+
+    @strawberry.type
+    class Owner:
+        name: str  # None in one case: an error inside a nullable plain object field
+
+    @strawberry.interface
+    class Labelled:
+        label: str
+
+    @strawberry.type
+    class Tag(Labelled):  # implements an interface: Strawberry gives it an is_type_of
+        pass
+
+    @strawberry.type
+    class Item:
+        name: str
+        count: int
+        maybe: str | None
+        colour: Colour
+        even: Even
+        strict: str  # non-null: None here is an error that nulls the item
+        odd: Any = strawberry.field(graphql_type=str | None)  # an exception or coroutine
+        secret: str = "s"
+        owner: Owner | None = None
+        tag: Tag = strawberry.field(default_factory=lambda: Tag(label="t"))
+
+        @strawberry.field
+        def shout(self) -> str:
+            return self.name.upper()
+
+        @strawberry.field
+        def where(self, info: strawberry.Info) -> str:
+            return f"{info.field_name}/{info.python_name}/{info.path.key}/{self.name}"
+
+        @strawberry.field
+        def fails(self) -> str | None:
+            raise ValueError(f"no {self.name}")
+
+    def items() -> list[Item | None]:
+        return [
+            Item(name="a", count=1, maybe=None, colour=Colour.RED, even=Even(2), strict="x", odd=1),
+            Item(
+                name="b",
+                count=2**40,
+                maybe="m",
+                colour=Colour.GREEN,
+                even=Even(4),
+                strict="y",
+                odd=ValueError("boom"),
+                owner=Owner(name="o"),
+                tag=Owner(name="not a tag"),  # type: ignore[arg-type]  # is_type_of refuses it
+            ),
+            Item(
+                name="c",
+                count=3,
+                maybe="n",
+                colour=Colour.RED,
+                even=Even(5),
+                strict="z",
+                odd=Later(),
+                owner=Owner(name=None),  # type: ignore[arg-type]
+            ),
+            Item(
+                name="d",
+                count=4,
+                maybe=None,
+                colour=Colour.RED,
+                even=Even(6),
+                strict=None,  # type: ignore[arg-type]
+                odd=None,
+                owner=Owner(name="p"),
+                tag=Tag(label=None),  # type: ignore[arg-type]  # nulls the item
+            ),
+        ]
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def items(self) -> list[Item | None]:
+            return items()
+
+    scalar = strawberry.scalar(name="Even", serialize=_even, parse_value=_even)
+    built = strawberry.Schema(
+        query=Query,
+        config=StrawberryConfig(scalar_map={Even: scalar}),
+        execution_context_class=PlainLeafExecutionContext if fast else None,
+    )
+    item = built._schema.get_type("Item")
+    assert item is not None and hasattr(item, "fields")
+    if fast:
+        assert lean_resolvers(built._schema, built.config.info_class) == 4  # + Query.items
+    item.fields["secret"].resolve = _checked(item.fields["secret"].resolve)
+    if fast:
+        assert plain_leaves(built._schema) == 12  # 10 on Item, Owner.name, Tag.label
+    return built
+
+
+def _outcome(result: Any) -> tuple[Any, list[dict[str, Any]]]:
+    errors = sorted(
+        ({**e.formatted, "locations": None} for e in result.errors or []),
+        key=lambda e: str(e["path"]),
+    )
+    return result.data, errors
+
+
+QUERIES = [
+    "{ items { name count } }",
+    "{ items { name maybe colour even } }",
+    "{ items { name strict } }",
+    "{ items { name odd } }",
+    "{ items { name shout alias: name again: colour } }",
+    "{ items { where w2: where fails } }",
+    "{ items { name secret } }",
+    "{ items { __typename name } }",
+    "{ items { name owner { name } } }",
+    "{ items { name tag { label __typename } } }",
+    "{ items { tag { ... on Labelled { label } } owner { n: name } } }",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("role", [None, Role.PLANNER, Role.PARTNER])
+async def test_short_path_gives_the_ordinary_results(query: str, role: Role | None) -> None:
+    principal = Principal(subject="t", role=role, partner_id=1 if role is Role.PARTNER else None)
+    context = Context(pool=None, principal=principal if role is not None else None)  # type: ignore[arg-type]
+    ordinary = await build(fast=False).execute(query, context_value=context)
+    short = await build(fast=True).execute(query, context_value=context)
+    assert _outcome(short) == _outcome(ordinary)
+    assert ordinary.errors or ordinary.data  # the cases do run something
+
+
+async def test_the_odd_values_give_errors_and_the_check_refuses() -> None:
+    """The cases above do exercise the fallbacks: errors where graphql-core reports them."""
+    fast = build(fast=True)
+    partner = Principal(subject="p", role=Role.PARTNER, partner_id=1)
+    context = Context(pool=None, principal=partner)  # type: ignore[arg-type]
+
+    async def run(field: str) -> tuple[Any, dict[str, str]]:
+        result = await fast.execute(f"{{ items {{ {field} }} }}", context_value=context)
+        assert result.data is not None
+        return result.data["items"], {str(e.path): e.message for e in result.errors or []}
+
+    items, errors = await run("count")
+    assert items == [{"count": 1}, None, {"count": 3}, {"count": 4}]
+    assert "Int cannot represent non 32-bit" in errors["['items', 1, 'count']"]
+    items, errors = await run("odd")
+    assert items == [{"odd": "1"}, {"odd": None}, {"odd": "awaited"}, {"odd": None}]
+    assert errors == {"['items', 1, 'odd']": "boom"}
+    items, errors = await run("even")
+    assert items[2] is None and "not even" in errors["['items', 2, 'even']"]
+    items, errors = await run("strict")
+    assert items[3] is None
+    assert errors == {
+        "['items', 3, 'strict']": "Cannot return null for non-nullable field Item.strict."
+    }
+    items, errors = await run("owner { name }")
+    assert items == [
+        {"owner": None},
+        {"owner": {"name": "o"}},
+        {"owner": None},
+        {"owner": {"name": "p"}},
+    ]
+    assert errors == {
+        "['items', 2, 'owner', 'name']": "Cannot return null for non-nullable field Owner.name."
+    }
+    items, errors = await run("tag { label }")
+    assert items == [{"tag": {"label": "t"}}, None, {"tag": {"label": "t"}}, None]
+    assert errors["['items', 1, 'tag']"].startswith("Expected value of type 'Tag' but got")
+    assert errors["['items', 3, 'tag', 'label']"] == (
+        "Cannot return null for non-nullable field Tag.label."
+    )
+    items, errors = await run("secret")
+    assert items == [None] * 4  # non-null field refused: the item is null
+    assert set(errors.values()) == {
+        "Permission denied: Item.secret is not available to role PARTNER"
+    }
+
+
+def test_guarded_fields_keep_their_check_on_the_short_path() -> None:
+    """Every SENSITIVE leaf in a plan is marked for the matrix check; unguarded ones are not."""
+    graphql_schema = allot_schema._schema
+    for where in SENSITIVE:
+        parent, _, name = where.partition(".")
+        owner = graphql_schema.get_type(parent)
+        plan = getattr(owner, "extensions", {}).get(PLAN_KEY, {})
+        if name in plan:
+            assert plan[name][2] is True, where
+    account = graphql_schema.get_type("Account")
+    assert account is not None
+    plan = account.extensions[PLAN_KEY]
+    assert plan["name"][2] is False
+    assert plan["totalWhitespaceCents"][2] is True
+    assert "territory" not in plan  # a resolver: ordinary path
