@@ -19,13 +19,15 @@ side effects, so doing it twice is harmless.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from graphql import (
     GraphQLField,
     GraphQLLeafType,
     GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLSchema,
     get_nullable_type,
     is_leaf_type,
@@ -50,8 +52,25 @@ Plan = dict[str, tuple[str, Callable[[Any], Any], bool]]
 """Field name -> (Python attribute, the leaf type's output coercion, whether the permission
 matrix must allow the field first)."""
 
+INFO_FREE_KEY = "allot:info-free-is-type-of"
+"""Key of a GraphQL object type's ``extensions``: True when its ``is_type_of`` ignores info."""
+
 Objects = dict[str, tuple[str, GraphQLObjectType, GraphQLField]]
 """Field name -> (Python attribute, its object type, the field) for plain object fields."""
+
+
+def info_free_is_type_of(object_type: GraphQLObjectType) -> bool:
+    """Whether ``object_type.is_type_of`` is the predicate Strawberry generates (schema_converter
+    ``is_type_of(obj, _info)``), which never reads its info argument: then it can be called with
+    None instead of a resolve info built only for it."""
+    is_type_of = object_type.is_type_of
+    code = getattr(is_type_of, "__code__", None)
+    return (
+        code is not None
+        and code.co_name == "is_type_of"
+        and code.co_filename.endswith("strawberry/schema/schema_converter.py")
+        and code.co_varnames[1:2] == ("_info",)
+    )
 
 
 def _basic_attribute(resolve: Callable[..., Any] | None, field: GraphQLField) -> str | None:
@@ -104,9 +123,11 @@ def plain_leaves(schema: GraphQLSchema) -> int:
             attribute = _basic_attribute(inner if guarded else field.resolve, field)
             if attribute is not None:
                 plan[name] = (attribute, of_type.coerce_output_value, guarded)
+        extensions = {**named.extensions, INFO_FREE_KEY: info_free_is_type_of(named)}
         if plan or objects:
-            named.extensions = {**named.extensions, PLAN_KEY: plan, OBJECTS_KEY: objects}
+            extensions.update({PLAN_KEY: plan, OBJECTS_KEY: objects})
             marked += len(plan) + len(objects)
+        named.extensions = extensions
     return marked
 
 
@@ -297,9 +318,13 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return Undefined
         is_type_of = object_type.is_type_of
         if is_type_of is not None:
-            info = self.build_resolve_info(field, to_nodes(field_details_list), parent_type, path)
+            info = (
+                None
+                if object_type.extensions.get(INFO_FREE_KEY)
+                else self.build_resolve_info(field, to_nodes(field_details_list), parent_type, path)
+            )
             try:
-                if is_type_of(value, info) is not True:
+                if is_type_of(value, info) is not True:  # type: ignore[arg-type]  # info-free
                     return Undefined
             except Exception:  # the ordinary path reports it
                 return Undefined
@@ -324,3 +349,138 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return None
 
         return await_completed()
+
+    def complete_iterable_value(
+        self,
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        items: Iterable[Any],
+        position_context: Any,
+    ) -> AwaitableOrValue[list[Any]]:
+        """graphql-core's ``complete_iterable_value`` with a short path for lists of objects
+        (``wallets``, ``territories``, ``competencies``, ``edges``): each ordinary item (not
+        None, not an exception, not awaitable, ``is_type_of`` true and not awaitable) has its
+        sub-fields executed directly, without ``complete_list_item_value`` and the
+        ``complete_value`` walk; the sub-field collection is done once per list. Errors are
+        handled per item exactly as ``complete_list_item_value`` does. Any other item, a
+        streamed or deferred selection, or middleware: graphql-core's own path.
+        """
+        object_type = get_nullable_type(item_type)
+        manager = self.middleware_manager
+        if (
+            not isinstance(object_type, GraphQLObjectType)
+            or position_context is not None
+            or (manager is not None and manager.middlewares)
+            or not isinstance(items, list | tuple)
+            or not (object_type.is_type_of is None or object_type.extensions.get(INFO_FREE_KEY))
+            or self.get_stream_usage(field_details_list, path) is not None
+        ):
+            return super().complete_iterable_value(
+                item_type, field_details_list, info, path, items, position_context
+            )
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+            object_type, field_details_list
+        )
+        if new_defer_usages:
+            return super().complete_iterable_value(
+                item_type, field_details_list, info, path, items, position_context
+            )
+        is_awaitable = self.is_awaitable
+        is_type_of = object_type.is_type_of
+        execute_fields = self.execute_fields
+        complete_list_item_value = self.complete_list_item_value
+        completed_results: list[Any] = []
+        append = completed_results.append
+        awaitable_indices: list[int] = []
+        try:
+            for index, item in enumerate(items):
+                item_path = path.add_key(index, None)
+                if (
+                    item is not None
+                    and not isinstance(item, Exception)
+                    and not is_awaitable(item)
+                    and self._is_plain_item(is_type_of, item, info)
+                ):
+                    try:
+                        completed = execute_fields(
+                            object_type, item, item_path, grouped_field_set, None
+                        )
+                    except Exception as raw_error:
+                        self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+                        append(None)
+                        continue
+                    if is_awaitable(completed):
+                        append(
+                            self._await_item(completed, item_type, field_details_list, item_path)
+                        )
+                        awaitable_indices.append(index)
+                    else:
+                        append(completed)
+                    continue
+                if is_awaitable(item):
+                    append(
+                        self.complete_awaitable_list_item_value(
+                            item, item_type, field_details_list, info, item_path, position_context
+                        )
+                    )
+                    awaitable_indices.append(index)
+                elif complete_list_item_value(
+                    item,
+                    completed_results,
+                    item_type,
+                    field_details_list,
+                    info,
+                    item_path,
+                    position_context,
+                ):
+                    awaitable_indices.append(index)
+        except Exception:
+            pending = [completed_results[index] for index in awaitable_indices]
+            if pending:
+                self.settle_in_background(pending)
+            raise
+
+        if not awaitable_indices:
+            return completed_results
+
+        async def get_completed_results() -> list[Any]:
+            if len(awaitable_indices) == 1:
+                index = awaitable_indices[0]
+                completed_results[index] = await completed_results[index]
+            else:
+                awaited = await gather_with_cancel(
+                    *(completed_results[index] for index in awaitable_indices)
+                )
+                for index, sub_result in zip(awaitable_indices, awaited, strict=True):
+                    completed_results[index] = sub_result
+            return completed_results
+
+        return get_completed_results()
+
+    @staticmethod
+    def _is_plain_item(is_type_of: Any, item: Any, info: GraphQLResolveInfo[Any]) -> bool:
+        """Whether a list item may take the short path: no ``is_type_of``, or Strawberry's
+        (synchronous) one says true; a false or failing one goes the ordinary way, which
+        reports it."""
+        if is_type_of is None:
+            return True
+        try:
+            return is_type_of(item, info) is True
+        except Exception:
+            return False
+
+    async def _await_item(
+        self,
+        completed: Any,
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        item_path: Path,
+    ) -> Any:
+        """Await an item's sub-fields; errors handled as ``complete_list_item_value`` does."""
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+            return None
