@@ -48,6 +48,9 @@ PLAN_KEY = "allot:plain-leaves"
 OBJECTS_KEY = "allot:plain-objects"
 """Key of a GraphQL object type's ``extensions`` holding its plain object fields."""
 
+SIMPLE = frozenset({str, int, float, bool})
+"""Exact value types that are never None, an exception or awaitable: no further check needed."""
+
 Plan = dict[str, tuple[str, Callable[[Any], Any], bool]]
 """Field name -> (Python attribute, the leaf type's output coercion, whether the permission
 matrix must allow the field first)."""
@@ -248,11 +251,11 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 ):
                     try:
                         value = getattr(source_value, leaf[0])
-                        if not (
+                        if type(value) in SIMPLE or not (
                             value is None or isinstance(value, Exception) or is_awaitable(value)
                         ):
                             coerced = leaf[1](value)
-                            if not (
+                            if type(coerced) in SIMPLE or not (
                                 coerced is None or coerced is Undefined or is_awaitable(coerced)
                             ):
                                 results[response_name] = coerced
