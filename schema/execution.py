@@ -23,18 +23,23 @@ from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLField,
+    GraphQLID,
+    GraphQLInt,
     GraphQLLeafType,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLSchema,
+    GraphQLString,
     get_nullable_type,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
+from graphql.type.scalars import GRAPHQL_MAX_INT, GRAPHQL_MIN_INT
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 from strawberry.types.fields.resolver import StrawberryResolver
@@ -51,15 +56,33 @@ OBJECTS_KEY = "allot:plain-objects"
 SIMPLE = frozenset({str, int, float, bool})
 """Exact value types that are never None, an exception or awaitable: no further check needed."""
 
-Plan = dict[str, tuple[str, Callable[[Any], Any], bool]]
+Plan = dict[str, tuple[str, Callable[[Any], Any], bool, type | None]]
 """Field name -> (Python attribute, the leaf type's output coercion, whether the permission
-matrix must allow the field first)."""
+matrix must allow the field first, the exact value type the coercion returns unchanged: str for
+String and ID, bool for Boolean, int for Int within 32 bits, else None)."""
 
 INFO_FREE_KEY = "allot:info-free-is-type-of"
 """Key of a GraphQL object type's ``extensions``: True when its ``is_type_of`` ignores info."""
 
 Objects = dict[str, tuple[str, GraphQLObjectType, GraphQLField]]
 """Field name -> (Python attribute, its object type, the field) for plain object fields."""
+
+Compiled = tuple[
+    str,
+    FieldDetailsList,
+    tuple[str, Callable[[Any], Any], type | None] | None,
+    tuple[str, GraphQLObjectType, GraphQLField] | None,
+]
+"""(response name, its field details, the plain leaf entry, the plain object entry)."""
+
+_UNCHANGED: dict[Any, type] = {
+    GraphQLString.coerce_output_value: str,
+    GraphQLID.coerce_output_value: str,
+    GraphQLBoolean.coerce_output_value: bool,
+    GraphQLInt.coerce_output_value: int,
+}
+"""Built-in scalar coercions that return a value of exactly this type unchanged (Int: within
+32 bits; graphql-core's ``serialize_*``)."""
 
 
 def info_free_is_type_of(object_type: GraphQLObjectType) -> bool:
@@ -125,7 +148,8 @@ def plain_leaves(schema: GraphQLSchema) -> int:
             guarded = inner is not None
             attribute = _basic_attribute(inner if guarded else field.resolve, field)
             if attribute is not None:
-                plan[name] = (attribute, of_type.coerce_output_value, guarded)
+                coerce = of_type.coerce_output_value
+                plan[name] = (attribute, coerce, guarded, _UNCHANGED.get(coerce))
         extensions = {**named.extensions, INFO_FREE_KEY: info_free_is_type_of(named)}
         if plan or objects:
             extensions.update({PLAN_KEY: plan, OBJECTS_KEY: objects})
@@ -206,6 +230,7 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._permitted: dict[tuple[str, str], bool] = {}
+        self._compiled: dict[int, tuple[GroupedFieldSet, GraphQLObjectType, list[Compiled]]] = {}
 
     def _permits(self, parent: str, field: str) -> bool:
         """Whether the matrix allows ``parent.field`` in this request (asked once per field)."""
@@ -214,6 +239,29 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if permitted is None:
             permitted = self._permitted[key] = refusal(self.context_value, parent, field) is None
         return permitted
+
+    def _compile(
+        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet, plan: Plan
+    ) -> list[Compiled]:
+        """The fields of ``grouped_field_set`` with their short paths, made once per selection
+        and request (a list's items share one grouped field set): the leaf entry only when the
+        matrix allows the field in this request, the plain object entry when there is one."""
+        key = id(grouped_field_set)
+        cached = self._compiled.get(key)
+        if cached is not None and cached[0] is grouped_field_set and cached[1] is parent_type:
+            return cached[2]
+        objects: Objects = parent_type.extensions[OBJECTS_KEY]
+        compiled: list[Compiled] = []
+        for response_name, field_details_list in grouped_field_set.items():
+            field_name = field_details_list[0].node.name.value
+            entry = plan.get(field_name)
+            leaf = None
+            if entry is not None and (not entry[2] or self._permits(parent_type.name, field_name)):
+                leaf = (entry[0], entry[1], entry[3])
+            compiled.append((response_name, field_details_list, leaf, objects.get(field_name)))
+        # the entry keeps the grouped field set alive, so its id is not reused in this request
+        self._compiled[key] = (grouped_field_set, parent_type, compiled)
+        return compiled
 
     def execute_fields(
         self,
@@ -238,20 +286,22 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        objects: Objects = parent_type.extensions[OBJECTS_KEY]
+        compiled = self._compile(parent_type, grouped_field_set, plan)
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
         try:
-            for response_name, field_details_list in grouped_field_set.items():
-                field_name = field_details_list[0].node.name.value
-                leaf = plan.get(field_name)
-                if leaf is not None and (
-                    not leaf[2] or self._permits(parent_type.name, field_name)
-                ):
+            for response_name, field_details_list, leaf, plain in compiled:
+                if leaf is not None:
                     try:
                         value = getattr(source_value, leaf[0])
-                        if type(value) in SIMPLE or not (
+                        kind = type(value)
+                        if kind is leaf[2] and (
+                            kind is not int or GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT
+                        ):  # what the built-in scalar's coercion would return unchanged
+                            results[response_name] = value
+                            continue
+                        if kind in SIMPLE or not (
                             value is None or isinstance(value, Exception) or is_awaitable(value)
                         ):
                             coerced = leaf[1](value)
@@ -263,12 +313,11 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     except Exception:  # the ordinary path reports it
                         pass
                 field_path = Path(path, response_name, parent_type.name)
-                plain = objects.get(field_name) if position_context is None else None
                 result = (
                     self._execute_plain_object(
                         plain, parent_type, source_value, field_details_list, field_path
                     )
-                    if plain is not None
+                    if plain is not None and position_context is None
                     else Undefined
                 )
                 if result is Undefined:
