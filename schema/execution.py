@@ -246,10 +246,6 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """The fields of ``grouped_field_set`` with their short paths, made once per selection
         and request (a list's items share one grouped field set): the leaf entry only when the
         matrix allows the field in this request, the plain object entry when there is one."""
-        key = id(grouped_field_set)
-        cached = self._compiled.get(key)
-        if cached is not None and cached[0] is grouped_field_set and cached[1] is parent_type:
-            return cached[2]
         objects: Objects = parent_type.extensions[OBJECTS_KEY]
         compiled: list[Compiled] = []
         for response_name, field_details_list in grouped_field_set.items():
@@ -260,7 +256,7 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 leaf = (entry[0], entry[1], entry[3])
             compiled.append((response_name, field_details_list, leaf, objects.get(field_name)))
         # the entry keeps the grouped field set alive, so its id is not reused in this request
-        self._compiled[key] = (grouped_field_set, parent_type, compiled)
+        self._compiled[id(grouped_field_set)] = (grouped_field_set, parent_type, compiled)
         return compiled
 
     def execute_fields(
@@ -286,7 +282,12 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        compiled = self._compile(parent_type, grouped_field_set, plan)
+        cached = self._compiled.get(id(grouped_field_set))
+        compiled = (
+            cached[2]
+            if cached is not None and cached[0] is grouped_field_set and cached[1] is parent_type
+            else self._compile(parent_type, grouped_field_set, plan)
+        )
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
@@ -326,7 +327,7 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     )
                 if result is not Undefined:
                     results[response_name] = result
-                    if is_awaitable(result):
+                    if type(result) is not dict and is_awaitable(result):
                         awaitable_fields.append(response_name)
         except Exception:
             if awaitable_fields:
@@ -390,7 +391,7 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except Exception as raw_error:
             self.handle_field_error(raw_error, field.type, field_details_list, path)
             return None
-        if not is_awaitable(completed):
+        if type(completed) is dict or not is_awaitable(completed):
             return completed
 
         async def await_completed() -> Any:
@@ -463,7 +464,7 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         self.handle_field_error(raw_error, item_type, field_details_list, item_path)
                         append(None)
                         continue
-                    if is_awaitable(completed):
+                    if type(completed) is not dict and is_awaitable(completed):
                         append(
                             self._await_item(completed, item_type, field_details_list, item_path)
                         )
