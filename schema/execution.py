@@ -225,7 +225,10 @@ def _lean(
 
 
 class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's execution context, with plain leaf fields completed in place."""
+    """Strawberry's execution context with short paths, each falling back to graphql-core's
+    own for anything unusual: plain leaf fields completed in place, plain object fields
+    executed without the resolver chain, list items of an object type executed directly, the
+    per-selection plan worked out once per request (bench/RESULTS.md "API")."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
