@@ -19,20 +19,27 @@ side effects, so doing it twice is harmless.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLField,
+    GraphQLID,
+    GraphQLInt,
     GraphQLLeafType,
     GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLSchema,
+    GraphQLString,
     get_nullable_type,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
+from graphql.type.scalars import GRAPHQL_MAX_INT, GRAPHQL_MIN_INT
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 from strawberry.types.fields.resolver import StrawberryResolver
@@ -46,12 +53,50 @@ PLAN_KEY = "allot:plain-leaves"
 OBJECTS_KEY = "allot:plain-objects"
 """Key of a GraphQL object type's ``extensions`` holding its plain object fields."""
 
-Plan = dict[str, tuple[str, Callable[[Any], Any], bool]]
+SIMPLE = frozenset({str, int, float, bool})
+"""Exact value types that are never None, an exception or awaitable: no further check needed."""
+
+Plan = dict[str, tuple[str, Callable[[Any], Any], bool, type | None]]
 """Field name -> (Python attribute, the leaf type's output coercion, whether the permission
-matrix must allow the field first)."""
+matrix must allow the field first, the exact value type the coercion returns unchanged: str for
+String and ID, bool for Boolean, int for Int within 32 bits, else None)."""
+
+INFO_FREE_KEY = "allot:info-free-is-type-of"
+"""Key of a GraphQL object type's ``extensions``: True when its ``is_type_of`` ignores info."""
 
 Objects = dict[str, tuple[str, GraphQLObjectType, GraphQLField]]
 """Field name -> (Python attribute, its object type, the field) for plain object fields."""
+
+Compiled = tuple[
+    str,
+    FieldDetailsList,
+    tuple[str, Callable[[Any], Any], type | None] | None,
+    tuple[str, GraphQLObjectType, GraphQLField] | None,
+]
+"""(response name, its field details, the plain leaf entry, the plain object entry)."""
+
+_UNCHANGED: dict[Any, type] = {
+    GraphQLString.coerce_output_value: str,
+    GraphQLID.coerce_output_value: str,
+    GraphQLBoolean.coerce_output_value: bool,
+    GraphQLInt.coerce_output_value: int,
+}
+"""Built-in scalar coercions that return a value of exactly this type unchanged (Int: within
+32 bits; graphql-core's ``serialize_*``)."""
+
+
+def info_free_is_type_of(object_type: GraphQLObjectType) -> bool:
+    """Whether ``object_type.is_type_of`` is the predicate Strawberry generates (schema_converter
+    ``is_type_of(obj, _info)``), which never reads its info argument: then it can be called with
+    None instead of a resolve info built only for it."""
+    is_type_of = object_type.is_type_of
+    code = getattr(is_type_of, "__code__", None)
+    return (
+        code is not None
+        and code.co_name == "is_type_of"
+        and code.co_filename.endswith("strawberry/schema/schema_converter.py")
+        and code.co_varnames[1:2] == ("_info",)
+    )
 
 
 def _basic_attribute(resolve: Callable[..., Any] | None, field: GraphQLField) -> str | None:
@@ -103,10 +148,13 @@ def plain_leaves(schema: GraphQLSchema) -> int:
             guarded = inner is not None
             attribute = _basic_attribute(inner if guarded else field.resolve, field)
             if attribute is not None:
-                plan[name] = (attribute, of_type.coerce_output_value, guarded)
+                coerce = of_type.coerce_output_value
+                plan[name] = (attribute, coerce, guarded, _UNCHANGED.get(coerce))
+        extensions = {**named.extensions, INFO_FREE_KEY: info_free_is_type_of(named)}
         if plan or objects:
-            named.extensions = {**named.extensions, PLAN_KEY: plan, OBJECTS_KEY: objects}
+            extensions.update({PLAN_KEY: plan, OBJECTS_KEY: objects})
             marked += len(plan) + len(objects)
+        named.extensions = extensions
     return marked
 
 
@@ -177,11 +225,15 @@ def _lean(
 
 
 class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's execution context, with plain leaf fields completed in place."""
+    """Strawberry's execution context with short paths, each falling back to graphql-core's
+    own for anything unusual: plain leaf fields completed in place, plain object fields
+    executed without the resolver chain, list items of an object type executed directly, the
+    per-selection plan worked out once per request (bench/RESULTS.md "API")."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._permitted: dict[tuple[str, str], bool] = {}
+        self._compiled: dict[int, tuple[GroupedFieldSet, GraphQLObjectType, list[Compiled]]] = {}
 
     def _permits(self, parent: str, field: str) -> bool:
         """Whether the matrix allows ``parent.field`` in this request (asked once per field)."""
@@ -190,6 +242,25 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if permitted is None:
             permitted = self._permitted[key] = refusal(self.context_value, parent, field) is None
         return permitted
+
+    def _compile(
+        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet, plan: Plan
+    ) -> list[Compiled]:
+        """The fields of ``grouped_field_set`` with their short paths, made once per selection
+        and request (a list's items share one grouped field set): the leaf entry only when the
+        matrix allows the field in this request, the plain object entry when there is one."""
+        objects: Objects = parent_type.extensions[OBJECTS_KEY]
+        compiled: list[Compiled] = []
+        for response_name, field_details_list in grouped_field_set.items():
+            field_name = field_details_list[0].node.name.value
+            entry = plan.get(field_name)
+            leaf = None
+            if entry is not None and (not entry[2] or self._permits(parent_type.name, field_name)):
+                leaf = (entry[0], entry[1], entry[3])
+            compiled.append((response_name, field_details_list, leaf, objects.get(field_name)))
+        # the entry keeps the grouped field set alive, so its id is not reused in this request
+        self._compiled[id(grouped_field_set)] = (grouped_field_set, parent_type, compiled)
+        return compiled
 
     def execute_fields(
         self,
@@ -214,24 +285,31 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        objects: Objects = parent_type.extensions[OBJECTS_KEY]
+        cached = self._compiled.get(id(grouped_field_set))
+        compiled = (
+            cached[2]
+            if cached is not None and cached[0] is grouped_field_set and cached[1] is parent_type
+            else self._compile(parent_type, grouped_field_set, plan)
+        )
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
         try:
-            for response_name, field_details_list in grouped_field_set.items():
-                field_name = field_details_list[0].node.name.value
-                leaf = plan.get(field_name)
-                if leaf is not None and (
-                    not leaf[2] or self._permits(parent_type.name, field_name)
-                ):
+            for response_name, field_details_list, leaf, plain in compiled:
+                if leaf is not None:
                     try:
                         value = getattr(source_value, leaf[0])
-                        if not (
+                        kind = type(value)
+                        if kind is leaf[2] and (
+                            kind is not int or GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT
+                        ):  # what the built-in scalar's coercion would return unchanged
+                            results[response_name] = value
+                            continue
+                        if kind in SIMPLE or not (
                             value is None or isinstance(value, Exception) or is_awaitable(value)
                         ):
                             coerced = leaf[1](value)
-                            if not (
+                            if type(coerced) in SIMPLE or not (
                                 coerced is None or coerced is Undefined or is_awaitable(coerced)
                             ):
                                 results[response_name] = coerced
@@ -239,12 +317,11 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     except Exception:  # the ordinary path reports it
                         pass
                 field_path = Path(path, response_name, parent_type.name)
-                plain = objects.get(field_name) if position_context is None else None
                 result = (
                     self._execute_plain_object(
                         plain, parent_type, source_value, field_details_list, field_path
                     )
-                    if plain is not None
+                    if plain is not None and position_context is None
                     else Undefined
                 )
                 if result is Undefined:
@@ -253,7 +330,7 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     )
                 if result is not Undefined:
                     results[response_name] = result
-                    if is_awaitable(result):
+                    if type(result) is not dict and is_awaitable(result):
                         awaitable_fields.append(response_name)
         except Exception:
             if awaitable_fields:
@@ -297,9 +374,13 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return Undefined
         is_type_of = object_type.is_type_of
         if is_type_of is not None:
-            info = self.build_resolve_info(field, to_nodes(field_details_list), parent_type, path)
+            info = (
+                None
+                if object_type.extensions.get(INFO_FREE_KEY)
+                else self.build_resolve_info(field, to_nodes(field_details_list), parent_type, path)
+            )
             try:
-                if is_type_of(value, info) is not True:
+                if is_type_of(value, info) is not True:  # type: ignore[arg-type]  # info-free
                     return Undefined
             except Exception:  # the ordinary path reports it
                 return Undefined
@@ -313,7 +394,7 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except Exception as raw_error:
             self.handle_field_error(raw_error, field.type, field_details_list, path)
             return None
-        if not is_awaitable(completed):
+        if type(completed) is dict or not is_awaitable(completed):
             return completed
 
         async def await_completed() -> Any:
@@ -324,3 +405,138 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return None
 
         return await_completed()
+
+    def complete_iterable_value(
+        self,
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        items: Iterable[Any],
+        position_context: Any,
+    ) -> AwaitableOrValue[list[Any]]:
+        """graphql-core's ``complete_iterable_value`` with a short path for lists of objects
+        (``wallets``, ``territories``, ``competencies``, ``edges``): each ordinary item (not
+        None, not an exception, not awaitable, ``is_type_of`` true and not awaitable) has its
+        sub-fields executed directly, without ``complete_list_item_value`` and the
+        ``complete_value`` walk; the sub-field collection is done once per list. Errors are
+        handled per item exactly as ``complete_list_item_value`` does. Any other item, a
+        streamed or deferred selection, or middleware: graphql-core's own path.
+        """
+        object_type = get_nullable_type(item_type)
+        manager = self.middleware_manager
+        if (
+            not isinstance(object_type, GraphQLObjectType)
+            or position_context is not None
+            or (manager is not None and manager.middlewares)
+            or not isinstance(items, list | tuple)
+            or not (object_type.is_type_of is None or object_type.extensions.get(INFO_FREE_KEY))
+            or self.get_stream_usage(field_details_list, path) is not None
+        ):
+            return super().complete_iterable_value(
+                item_type, field_details_list, info, path, items, position_context
+            )
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+            object_type, field_details_list
+        )
+        if new_defer_usages:
+            return super().complete_iterable_value(
+                item_type, field_details_list, info, path, items, position_context
+            )
+        is_awaitable = self.is_awaitable
+        is_type_of = object_type.is_type_of
+        execute_fields = self.execute_fields
+        complete_list_item_value = self.complete_list_item_value
+        completed_results: list[Any] = []
+        append = completed_results.append
+        awaitable_indices: list[int] = []
+        try:
+            for index, item in enumerate(items):
+                item_path = path.add_key(index, None)
+                if (
+                    item is not None
+                    and not isinstance(item, Exception)
+                    and not is_awaitable(item)
+                    and self._is_plain_item(is_type_of, item, info)
+                ):
+                    try:
+                        completed = execute_fields(
+                            object_type, item, item_path, grouped_field_set, None
+                        )
+                    except Exception as raw_error:
+                        self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+                        append(None)
+                        continue
+                    if type(completed) is not dict and is_awaitable(completed):
+                        append(
+                            self._await_item(completed, item_type, field_details_list, item_path)
+                        )
+                        awaitable_indices.append(index)
+                    else:
+                        append(completed)
+                    continue
+                if is_awaitable(item):
+                    append(
+                        self.complete_awaitable_list_item_value(
+                            item, item_type, field_details_list, info, item_path, position_context
+                        )
+                    )
+                    awaitable_indices.append(index)
+                elif complete_list_item_value(
+                    item,
+                    completed_results,
+                    item_type,
+                    field_details_list,
+                    info,
+                    item_path,
+                    position_context,
+                ):
+                    awaitable_indices.append(index)
+        except Exception:
+            pending = [completed_results[index] for index in awaitable_indices]
+            if pending:
+                self.settle_in_background(pending)
+            raise
+
+        if not awaitable_indices:
+            return completed_results
+
+        async def get_completed_results() -> list[Any]:
+            if len(awaitable_indices) == 1:
+                index = awaitable_indices[0]
+                completed_results[index] = await completed_results[index]
+            else:
+                awaited = await gather_with_cancel(
+                    *(completed_results[index] for index in awaitable_indices)
+                )
+                for index, sub_result in zip(awaitable_indices, awaited, strict=True):
+                    completed_results[index] = sub_result
+            return completed_results
+
+        return get_completed_results()
+
+    @staticmethod
+    def _is_plain_item(is_type_of: Any, item: Any, info: GraphQLResolveInfo[Any]) -> bool:
+        """Whether a list item may take the short path: no ``is_type_of``, or Strawberry's
+        (synchronous) one says true; a false or failing one goes the ordinary way, which
+        reports it."""
+        if is_type_of is None:
+            return True
+        try:
+            return is_type_of(item, info) is True
+        except Exception:
+            return False
+
+    async def _await_item(
+        self,
+        completed: Any,
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        item_path: Path,
+    ) -> Any:
+        """Await an item's sub-fields; errors handled as ``complete_list_item_value`` does."""
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+            return None

@@ -44,8 +44,24 @@ class ProductLine(Node):
         """``from_domain``, one object per distinct line value: every wallet and competency of
         a page refers to one of a few lines, so the object is made once, not hundreds of times.
         Keyed by the whole (frozen) value, so a renamed line gets a new object; nothing
-        mutates these objects after they are made."""
-        return _shared(line)
+        mutates these objects after they are made.
+
+        The rows of one loader batch share one ``models.ProductLine`` per line, so the object
+        is first looked up by identity (hashing the frozen value, enum included, costs more
+        than the lookup itself); the entry keeps ``line`` alive, so its id is not reused.
+        """
+        hit = _BY_IDENTITY.get(id(line))
+        if hit is not None and hit[0] is line:
+            return hit[1]
+        if len(_BY_IDENTITY) >= _IDENTITY_LIMIT:
+            _BY_IDENTITY.clear()
+        made = _shared(line)
+        _BY_IDENTITY[id(line)] = (line, made)
+        return made
+
+
+_IDENTITY_LIMIT = 1024
+_BY_IDENTITY: dict[int, tuple[models.ProductLine, ProductLine]] = {}
 
 
 @lru_cache(maxsize=256)

@@ -75,6 +75,8 @@ def build(fast: bool) -> strawberry.Schema:
         secret: str = "s"
         owner: Owner | None = None
         tag: Tag = strawberry.field(default_factory=lambda: Tag(label="t"))
+        tags: list[Tag] = strawberry.field(default_factory=lambda: [Tag(label="u")])
+        owners: list[Owner | None] = strawberry.field(default_factory=list)
 
         @strawberry.field
         def shout(self) -> str:
@@ -101,6 +103,8 @@ def build(fast: bool) -> strawberry.Schema:
                 odd=ValueError("boom"),
                 owner=Owner(name="o"),
                 tag=Owner(name="not a tag"),  # type: ignore[arg-type]  # is_type_of refuses it
+                tags=[Tag(label="v"), Tag(label="w")],
+                owners=[None, Owner(name="q"), Owner(name=None)],  # type: ignore[arg-type]
             ),
             Item(
                 name="c",
@@ -111,6 +115,8 @@ def build(fast: bool) -> strawberry.Schema:
                 strict="z",
                 odd=Later(),
                 owner=Owner(name=None),  # type: ignore[arg-type]
+                tags=[Tag(label="x"), Owner(name="not a tag")],  # type: ignore[list-item]
+                owners=[Owner(name="r"), ValueError("no owner")],  # type: ignore[list-item]
             ),
             Item(
                 name="d",
@@ -122,6 +128,7 @@ def build(fast: bool) -> strawberry.Schema:
                 odd=None,
                 owner=Owner(name="p"),
                 tag=Tag(label=None),  # type: ignore[arg-type]  # nulls the item
+                tags=[Tag(label="y"), Tag(label=None)],  # type: ignore[arg-type]  # nulls the list
             ),
         ]
 
@@ -130,6 +137,10 @@ def build(fast: bool) -> strawberry.Schema:
         @strawberry.field
         def items(self) -> list[Item | None]:
             return items()
+
+        @strawberry.field
+        def more_items(self) -> list[Item | None]:
+            return [None, *items()]
 
     scalar = strawberry.scalar(name="Even", serialize=_even, parse_value=_even)
     built = strawberry.Schema(
@@ -140,7 +151,7 @@ def build(fast: bool) -> strawberry.Schema:
     item = built._schema.get_type("Item")
     assert item is not None and hasattr(item, "fields")
     if fast:
-        assert lean_resolvers(built._schema, built.config.info_class) == 4  # + Query.items
+        assert lean_resolvers(built._schema, built.config.info_class) == 5  # + Query's two
     item.fields["secret"].resolve = _checked(item.fields["secret"].resolve)
     if fast:
         assert plain_leaves(built._schema) == 12  # 10 on Item, Owner.name, Tag.label
@@ -167,6 +178,10 @@ QUERIES = [
     "{ items { name owner { name } } }",
     "{ items { name tag { label __typename } } }",
     "{ items { tag { ... on Labelled { label } } owner { n: name } } }",
+    "{ items { name tags { label } } }",
+    "{ items { tags { __typename label } owners { name } } }",
+    "{ moreItems { name odd tags { label } owners { n: name } } }",
+    "{ moreItems { tags { ... on Labelled { label } } } items { owners { __typename } } }",
 ]
 
 
@@ -225,6 +240,34 @@ async def test_the_odd_values_give_errors_and_the_check_refuses() -> None:
     assert items == [None] * 4  # non-null field refused: the item is null
     assert set(errors.values()) == {
         "Permission denied: Item.secret is not available to role PARTNER"
+    }
+
+
+async def test_lists_of_objects_report_item_errors_where_graphql_core_does() -> None:
+    """The list short path (complete_iterable_value) keeps per-item errors and null bubbling."""
+    fast = build(fast=True)
+    context = Context(pool=None, principal=None)  # type: ignore[arg-type]
+    result = await fast.execute(
+        "{ moreItems { tags { label } owners { name } } }", context_value=context
+    )
+    assert result.data == {
+        "moreItems": [
+            None,
+            {"tags": [{"label": "u"}], "owners": []},
+            {"tags": [{"label": "v"}, {"label": "w"}], "owners": [None, {"name": "q"}, None]},
+            None,  # a non-Tag in the non-null tags list: the list, then the item, is null
+            None,  # a Tag with a null label: the same
+        ]
+    }
+    errors = {str(e.path): e.message for e in result.errors or []}
+    assert errors == {
+        "['moreItems', 2, 'owners', 2, 'name']": (
+            "Cannot return null for non-nullable field Owner.name."
+        ),
+        "['moreItems', 3, 'tags', 1]": "Expected value of type 'Tag' but got: <Owner instance>.",
+        "['moreItems', 4, 'tags', 1, 'label']": (
+            "Cannot return null for non-nullable field Tag.label."
+        ),
     }
 
 
