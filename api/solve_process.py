@@ -93,13 +93,12 @@ def child_main(conn: Connection, problem: dict[str, Any], params: dict[str, Any]
     processes of one machine) of the cancel's arrival, the solver's return and the rows being
     ready, so that the worker and the benchmark can split a cancel's latency into its phases.
     """
-    from db.scenarios.store import outcome_from_result
+    from db.scenarios.store import outcome_from_solve
     from solver import (
         ProblemValidationError,
         Progress,
         SolveParams,
         problem_from_dict,
-        result_to_dict,
         solve,
     )
     from solver.explain import shortlist
@@ -142,7 +141,7 @@ def child_main(conn: Connection, problem: dict[str, Any], params: dict[str, Any]
         result = solve(data, SolveParams(**params), progress=progress, cancel=cancel)
         t3 = time.perf_counter()
         returned_at = time.monotonic()
-        outcome = outcome_from_result(result_to_dict(result, data, space=space, short=short))
+        outcome = outcome_from_solve(result, data, space=space, short=short)
         t4 = time.perf_counter()
     except ProblemValidationError as exc:
         send(("error", f"bad problem data: {exc}"))

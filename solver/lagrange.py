@@ -178,7 +178,10 @@ def priced_subgradient(space: Space, pairs: IntArray, lower: float, time_limit: 
             break
         if halted():
             break
-        pairs = np.union1d(pairs, space.cand[better])
+        # sorted union by a sort: numpy 2.4's union1d hashes, 4.4 s against 0.2 s at 50,000
+        # accounts (2.9 M pairs), and a cancel waited for it
+        merged = np.sort(np.concatenate([pairs, space.cand[better]]))
+        pairs = merged[np.r_[True, merged[1:] != merged[:-1]]]
         res = subgradient(space, pairs, lower, time_limit / rounds, max_iter=iters, init=res,
                           stop=stop)  # fmt: skip
     return res

@@ -49,6 +49,10 @@ class Search:
         """Seconds left before the time limit."""
         return self.deadline - time.monotonic()
 
+    def cancelled(self) -> bool:
+        """True when the caller cancelled (not merely out of time)."""
+        return self.cancel is not None and self.cancel.is_set()
+
     def stopped(self) -> bool:
         """True when cancelled or out of time."""
         return (self.cancel is not None and self.cancel.is_set()) or self.remaining() <= 0

@@ -1,8 +1,10 @@
 """Solver result -> the scenario_* tables with COPY, and the scenario row, in one transaction.
 
 ``outcome_from_result`` turns an ``allot-result/1`` dict (string ids) into plain rows with
-database ids and integer cents; it is pure, so the solve's child process can run it and send
-only rows back. ``store`` replaces any earlier result of the scenario and marks it SOLVED.
+database ids and integer cents; ``outcome_from_solve`` builds the same rows straight from the
+solver's result and explanation arrays (no dict per account: what a cancel waits for). Both are
+pure, so the solve's child process can run them and send only rows back. ``store`` replaces any
+earlier result of the scenario and marks it SOLVED.
 """
 
 from __future__ import annotations
@@ -12,10 +14,16 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from db.errors import Invalid
 from db.pool import AnyConnection
 from db.scenarios import repository
 from db.scenarios.models import Scenario, ScenarioStatus
+from solver.explain import explain
+from solver.problem import IntArray, ProblemData
+from solver.result import Result
+from solver.space import Space
 
 # solver/explain.py's reasons -> the scenario_unassigned.reason codes.
 _REASONS = {
@@ -87,6 +95,90 @@ def outcome_from_result(d: dict[str, Any]) -> SolveOutcome:
         specialist_loads=[
             (int(s["id"]), s["load"], s["capacity"], s["shadow_price"]) for s in d["specialists"]
         ],
+    )
+
+
+def _num(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
+
+
+def _ids(ids: tuple[str, ...]) -> list[int]:
+    """Database ids (the solver's string ids) as ints, in one numpy conversion."""
+    return np.array(ids, dtype=str).astype(np.int64).tolist() if ids else []
+
+
+def outcome_from_solve(
+    res: Result, data: ProblemData, *, space: Space, short: IntArray | None = None
+) -> SolveOutcome:
+    """The rows ``outcome_from_result(result_to_dict(res, data, ...))`` gives, without the
+    per-account dicts in between: what a cancel waits for after the solver returns (the
+    synthetic 50,000-account channel, load 3: 0.23-0.44 s against 0.38-0.96 s). ``short`` is
+    ``explain.shortlist(space)`` computed before the solve."""
+    alloc = res.allocation
+    ex = explain(space, alloc, short)
+    acc_id, par_id, spec_id = (
+        _ids(data.account_ids),
+        _ids(data.partner_ids),
+        _ids(data.specialist_ids),
+    )
+    partner = alloc.partner
+    assigned = np.flatnonzero(partner >= 0)
+    revenue = np.maximum(0, np.round(ex.revenue[assigned])).astype(np.int64).tolist()
+    columns = zip(
+        assigned.tolist(),
+        partner[assigned].tolist(),
+        alloc.specialist[assigned].tolist(),
+        revenue,
+        ex.next_best[assigned].tolist(),
+        ex.regret[assigned].tolist(),
+        strict=True,
+    )
+    assignments = [
+        (
+            acc_id[a],
+            par_id[p],
+            [spec_id[s] for s in picked if s >= 0],
+            r,
+            par_id[n] if n >= 0 else None,
+            round(g) if math.isfinite(g) else None,
+        )
+        for a, p, picked, r, n, g in columns
+    ]
+    reason = ex.reason
+    left = np.flatnonzero(partner < 0).tolist()
+    k = data.pair_index(assigned, partner[assigned])
+    load = np.bincount(
+        partner[assigned], weights=data.pair_effort[np.maximum(k, 0)], minlength=data.n_partners
+    )
+    held = alloc.specialist[alloc.specialist >= 0]
+    spec_load = np.bincount(held, minlength=data.n_specialists)
+    return SolveOutcome(
+        solver_status=res.status.value,
+        objective=_num(res.objective),
+        bound=_num(res.bound),
+        gap=_num(res.gap),
+        runtime_s=float(res.runtime_s),
+        conflicts=[str(c) for c in res.conflicts],
+        assignments=assignments,
+        unassigned=[(acc_id[a], _reason(reason[a]), reason[a]) for a in left],
+        partner_loads=list(
+            zip(
+                par_id,
+                load.astype(float).tolist(),
+                data.partner_capacity.astype(float).tolist(),
+                res.partner_shadow_price.astype(float).tolist(),
+                strict=True,
+            )
+        ),
+        specialist_loads=list(
+            zip(
+                spec_id,
+                spec_load.tolist(),
+                data.specialist_capacity.astype(np.int64).tolist(),
+                res.specialist_shadow_price.astype(float).tolist(),
+                strict=True,
+            )
+        ),
     )
 
 

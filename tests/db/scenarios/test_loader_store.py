@@ -20,6 +20,8 @@ from db.scenarios.models import (
     ScopeCoverage,
 )
 from solver import SolveParams, problem_from_dict, result_to_dict, solve
+from solver.explain import shortlist
+from solver.space import build_space
 
 
 async def _scenario(pool: asyncpg.Pool, params: ScenarioParameters) -> Scenario:
@@ -172,6 +174,20 @@ async def test_store_round_trip(seeded_pool: asyncpg.Pool) -> None:
         "SELECT count(*) FROM scenario_unassigned WHERE scenario_id = $1", sid
     )
     assert len(rows) + unassigned == data.n_accounts
+
+
+async def test_rows_from_the_solve_equal_rows_from_the_result_file(
+    seeded_pool: asyncpg.Pool,
+) -> None:
+    # the child process builds rows straight from the arrays; the result file is the contract
+    s = await _scenario(seeded_pool, ScenarioParameters(time_limit_s=1))
+    loaded = await loader.load(seeded_pool, s)
+    data = problem_from_dict(loaded.problem)
+    result = solve(data, SolveParams(time_limit=1, workers=1))
+    space = build_space(data)
+    direct = store.outcome_from_solve(result, data, space=space, short=shortlist(space))
+    assert direct.assignments and direct.unassigned and direct.specialist_loads
+    assert direct == store.outcome_from_result(result_to_dict(result, data))
 
 
 async def _stored(pool: asyncpg.Pool) -> tuple[Scenario, store.SolveOutcome]:
