@@ -19,7 +19,7 @@ from solver.problem import ProblemData
 from solver.result import Allocation
 from solver.search import Search
 from solver.space import build_space
-from solver.tabu import applies, tabu_search
+from solver.tabu import _chain, applies, tabu_search
 from tests.solver.helpers import tiny
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "gap"
@@ -55,6 +55,25 @@ def test_tabu_turns_an_over_capacity_cover_into_a_valid_better_one() -> None:
     assert out is not None
     assert validate(data, out) == []
     assert (out.partner >= 0).all()
+
+
+def test_ejection_chain_finds_the_move_that_needs_two_links() -> None:
+    # job 0 gains 10 on agent 1, which is full with job 1; job 1 fits agent 2 but not agent 0,
+    # so no single shift or swap stays within capacity: only the chain 0->1, 1->2 does
+    neg = -1e30
+    value = np.array([[0.0, 0.0], [10.0, 0.0], [-5.0, 0.0], [neg, neg]])
+    effort = np.array([[5.0, 11.0], [5.0, 10.0], [5.0, 10.0], [0.0, 0.0]])
+    cap = np.array([10.0, 10.0, 10.0, np.inf])
+    a = np.array([0, 1])
+    load = np.array([5.0, 10.0, 0.0, 0.0])
+    pen = np.array([100.0, 100.0, 100.0, 0.0])
+    first = value - value[a, np.arange(2)]
+    first[a, np.arange(2)] = neg
+    first[3] = neg
+    tabu = np.zeros((4, 2), np.int64)
+    score, moves = _chain(value, effort, cap, load, pen, a, first, tabu, 1)
+    assert moves == [(0, 1), (1, 2)]
+    assert score == 10.0
 
 
 def _valid_start(data: ProblemData) -> Allocation:
