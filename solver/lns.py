@@ -280,15 +280,18 @@ class _Rins:
         support = hoods.lp_support
         self.box: list[RunOutcome] = []
         self.taken = False
+        self.ended_s = float("nan")  # seconds into the solve when the MIP returned
         limit = search.remaining() - RINS_MARGIN_S
-        self.thread = threading.Thread(
-            target=lambda: self.box.append(
-                _sub_mip(
-                    search, self.free, base, limit, keep=keep, support=support, effort=RINS_EFFORT
-                )
-            ),
-            daemon=False,
-        )  # not a daemon: at interpreter exit a HiGHS still running aborted the process
+
+        def work() -> None:
+            out = _sub_mip(
+                search, self.free, base, limit, keep=keep, support=support, effort=RINS_EFFORT
+            )
+            self.ended_s = search.elapsed()
+            self.box.append(out)
+
+        # not a daemon: at interpreter exit a HiGHS still running aborted the process
+        self.thread = threading.Thread(target=work, daemon=False)
         self.thread.start()
 
     @classmethod
@@ -322,6 +325,7 @@ class _Rins:
         self.search.stats["rins_free"] = float(len(self.free))
         self.search.stats["rins_s"] = out.wall_s
         self.search.stats["rins_cancelled"] = float(out.status == "CANCELLED")
+        self.search.stats["rins_end_s"] = self.ended_s
         if out.allocation is None:
             return
         before = self.search.best_obj

@@ -8,6 +8,7 @@ result with a CANCELLED status long before the time limit it was given, keeping 
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -77,7 +78,14 @@ def channel_2k() -> ProblemData:
 
 def test_cancel_during_highs_neighbourhoods_keeps_the_incumbent(channel_2k: ProblemData) -> None:
     stop = threading.Event()
-    timer = threading.Timer(5.0, stop.set)  # 2,000 accounts: LP and starts take about 1 s
+    fired: list[float] = []
+    start = time.monotonic()
+
+    def cancel() -> None:
+        fired.append(time.monotonic() - start)
+        stop.set()
+
+    timer = threading.Timer(5.0, cancel)  # 2,000 accounts: LP and starts take about 1 s
     timer.start()
     try:
         params = SolveParams(time_limit=60, lns_engine="highs")
@@ -86,7 +94,9 @@ def test_cancel_during_highs_neighbourhoods_keeps_the_incumbent(channel_2k: Prob
         timer.cancel()
     assert stop.is_set()
     assert "lns_steps" in res.stats  # the cancel came during neighbourhood search
-    assert res.stats.get("rins_cancelled") == 1.0  # and stopped the background RINS MIP
+    # the last background RINS MIP either stopped on the cancel or had returned before it (a
+    # run that proves its neighbourhood before the cancel may have no successor)
+    assert res.stats["rins_cancelled"] == 1.0 or res.stats["rins_end_s"] <= fired[0] + 0.05
     assert res.status == SolveStatus.FEASIBLE
     assert res.runtime_s < 30.0  # returned on the cancel, not at the 60 s limit
     assert validate(channel_2k, res.allocation) == []
