@@ -138,7 +138,7 @@ def child_main(conn: Connection, problem: dict[str, Any], params: dict[str, Any]
         space = build_space(data)
         short = shortlist(space)
         t2 = time.perf_counter()
-        result = solve(data, SolveParams(**params), progress=progress, cancel=cancel)
+        result = solve(data, SolveParams(**params), progress=progress, cancel=cancel, space=space)
         t3 = time.perf_counter()
         returned_at = time.monotonic()
         outcome = outcome_from_solve(result, data, space=space, short=short)
