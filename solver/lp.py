@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.linear_solver.python import model_builder_helper as mbh
 
+from solver.cancel import stop_on_cancel
 from solver.highs import solve_mip
 from solver.problem import FloatArray, IntArray, ProblemData
 from solver.result import Allocation
@@ -338,22 +339,6 @@ def _no_solution(status: str, space: Space, pairs: IntArray, slots: IntArray,
     )
 
 
-def _interrupt_on(solver: mbh.ModelSolverHelper, cancel: threading.Event | None) -> threading.Event:
-    """Interrupt ``solver`` once ``cancel`` is set; set the returned event when the solve ends."""
-    done = threading.Event()
-    if cancel is None:
-        return done
-
-    def watch() -> None:
-        while not done.is_set():
-            if cancel.wait(0.05):
-                solver.interrupt_solve()
-                return
-
-    threading.Thread(target=watch, daemon=True).start()
-    return done
-
-
 def _solve(
     helper: mbh.ModelBuilderHelper,
     backend: str,
@@ -370,7 +355,7 @@ def _solve(
     if backend == "highs":
         solver.set_solver_specific_parameters("log_to_console=false")  # no banner on stdout
     solver.set_time_limit_in_seconds(time_limit)
-    done = _interrupt_on(solver, cancel)
+    done = stop_on_cancel(cancel, solver.interrupt_solve)
     try:
         solver.solve(helper)
     finally:

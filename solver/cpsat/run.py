@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from solver.cancel import stop_on_cancel
 from solver.cpsat.model import SubModel, extract
 from solver.result import Allocation
 
@@ -40,22 +41,6 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
             self.stop_search()
 
 
-def _guard(solver: cp_model.CpSolver, cancel: threading.Event | None) -> threading.Event:
-    """Stop the search as soon as ``cancel`` is set, even between solutions."""
-    done = threading.Event()
-    if cancel is None:
-        return done
-
-    def watch() -> None:
-        while not done.is_set():
-            if cancel.wait(0.05):
-                solver.stop_search()
-                return
-
-    threading.Thread(target=watch, daemon=True).start()
-    return done
-
-
 def run(
     sub: SubModel,
     time_limit: float,
@@ -76,7 +61,7 @@ def run(
     prm.log_search_progress = log
     for key, value in (extra or {}).items():
         setattr(prm, key, value)
-    done = _guard(solver, cancel)
+    done = stop_on_cancel(cancel, solver.stop_search)
     try:
         status = solver.solve(sub.model, _Watcher(on_solution, cancel))
     finally:
