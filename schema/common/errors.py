@@ -50,6 +50,12 @@ def field_path(field: str, prefix: str = "") -> str:
     return f"{prefix}.{camel}" if prefix else camel
 
 
+def field_message(message: str, field: str, path: str) -> str:
+    """The message with its leading database field name (``competency.min_rate must ...``)
+    replaced by the GraphQL path the client sent (``filter.competency.minRate must ...``)."""
+    return path + message[len(field) :] if message.startswith(field) else message
+
+
 @strawberry.type(description="An input field breaks a rule; nothing was written.")
 class ValidationError:
     """An input field breaks a rule; nothing was written."""
@@ -82,9 +88,9 @@ ErrorPayload = ValidationError | NotFoundError | ConflictError
 def error_payload(error: DomainError, prefix: str = "") -> ErrorPayload:
     """The union member that reports ``error``; field names rendered as GraphQL paths."""
     if isinstance(error, Invalid):
-        return ValidationError(
-            field=field_path(error.field, prefix), rule=error.rule, message=error.message
-        )
+        path = field_path(error.field, prefix)
+        message = field_message(error.message, error.field, path)
+        return ValidationError(field=path, rule=error.rule, message=message)
     if isinstance(error, NotFound):
         return NotFoundError(
             entity=error.entity,
@@ -92,7 +98,8 @@ def error_payload(error: DomainError, prefix: str = "") -> ErrorPayload:
             message=error.message,
         )
     if isinstance(error, Conflict):
-        return ConflictError(field=field_path(error.field, prefix), message=error.message)
+        path = field_path(error.field, prefix)
+        return ConflictError(field=path, message=field_message(error.message, error.field, path))
     raise TypeError(f"unhandled domain error {type(error).__name__}")  # pragma: no cover
 
 
@@ -103,8 +110,9 @@ def as_user_input(prefix: str = "") -> Iterator[None]:
         yield
     except Invalid as exc:
         path = field_path(exc.field, prefix)
+        message = field_message(exc.message, exc.field, path)
         raise UserInputError(
-            f"Invalid argument {path}: {exc.message}", argument=path, rule=exc.rule
+            f"Invalid argument {path}: {message}", argument=path, rule=exc.rule
         ) from exc
 
 

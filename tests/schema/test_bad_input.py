@@ -149,6 +149,7 @@ async def test_rates_outside_zero_one(run: Run, seeded_pool: asyncpg.Pool, rate:
         run, query, "setPartnerCompetencies", id=encode_id("Partner", pid), c=competencies
     )
     assert (got["field"], got["rule"]) == ("competencies.1.attachRate", "rate_0_1")
+    assert got["message"] == "competencies.1.attachRate must be between 0 and 1"
 
     specialist = {
         "name": "S",
@@ -223,7 +224,7 @@ async def test_malformed_and_mistyped_global_ids_in_queries(run: Run) -> None:
         ),
         (
             '{ accounts(filter: {territoryId: "bad"}) { totalCount } }',
-            "Invalid argument filter.territoryId: territory_id is not a valid ID",
+            "Invalid argument filter.territoryId: filter.territoryId is not a valid ID",
         ),
     ]
     for query, message in cases:
@@ -245,7 +246,7 @@ async def test_nul_byte_in_a_search_is_a_clear_error(run: Run) -> None:
         f={"nameSearch": "a\x00b"},
     )
     assert error_messages(result) == [
-        "Invalid argument filter.nameSearch: name_search must not contain NUL bytes"
+        "Invalid argument filter.nameSearch: filter.nameSearch must not contain NUL bytes"
     ]
 
 
@@ -256,14 +257,15 @@ async def test_bad_filter_values_name_their_path(run: Run) -> None:
         f={"competency": {"productLineId": line, "minRate": 1.5}},
     )
     assert error_messages(result) == [
-        "Invalid argument filter.competency.minRate: competency.min_rate must be between 0 and 1"
+        "Invalid argument filter.competency.minRate:"
+        " filter.competency.minRate must be between 0 and 1"
     ]
     result = await run(
         "query ($f: AccountFilterInput) { accounts(filter: $f) { totalCount } }",
         f={"whitespace": {"productLineId": line, "minCents": "-5"}},
     )
     assert error_messages(result) == [
-        "Invalid argument filter.whitespace.minCents: whitespace.min_cents must be at least 0"
+        "Invalid argument filter.whitespace.minCents: filter.whitespace.minCents must be at least 0"
     ]
 
 
