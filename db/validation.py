@@ -13,6 +13,7 @@ from db.errors import Invalid
 MAX_INT32 = 2**31 - 1
 MAX_INT64 = 2**63 - 1
 RATE_STEP = Decimal("0.0001")
+RATE_RULE = "In [0, 1]; stored with 4 decimals, rounded half to even (0.12345 becomes 0.1234)."
 
 
 def text(field: str, value: str, *, max_length: int = 200, min_length: int = 1) -> str:

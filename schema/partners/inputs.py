@@ -6,7 +6,7 @@ import strawberry
 
 from db.inputs import CompetencyValue, NewPartner, PartnerFilter, PartnerPatch
 from db.models import KEEP
-from db.validation import rate
+from db.validation import RATE_RULE, rate
 from schema.common.enums import Tier, Track
 from schema.common.ids import decode_id, decode_optional
 
@@ -93,7 +93,9 @@ class CompetencyInput:
     """One product line's attach rate, in [0, 1]."""
 
     product_line_id: strawberry.ID
-    attach_rate: float
+    attach_rate: float = strawberry.field(
+        description="Share of whitespace it converts. " + RATE_RULE
+    )
 
 
 def competencies_to_domain(items: list[CompetencyInput]) -> list[CompetencyValue]:

@@ -8,6 +8,7 @@ import strawberry
 
 from db.inputs import NewSpecialist, SpecialistPatch
 from db.models import KEEP
+from db.validation import RATE_RULE
 from schema.common.ids import decode_id
 
 
@@ -19,7 +20,7 @@ class CreateSpecialistInput:
     territory_id: strawberry.ID
     product_line_id: strawberry.ID
     capacity: int
-    lift: float
+    lift: float = strawberry.field(description="Attach rate they add. " + RATE_RULE)
     email: str | None = None
 
     def to_domain(self) -> NewSpecialist:
@@ -42,7 +43,9 @@ class UpdateSpecialistInput:
     territory_id: strawberry.ID | None = None
     product_line_id: strawberry.ID | None = None
     capacity: int | None = None
-    lift: float | None = None
+    lift: float | None = strawberry.field(
+        default=None, description="Attach rate they add. " + RATE_RULE
+    )
     email: str | None = strawberry.UNSET
 
     def to_domain(self) -> SpecialistPatch:
