@@ -126,6 +126,7 @@ def solve_mip(
     text = helper.export_to_mps_string()
     with _CONVERT:
         proto = mps_converter.mps_to_model_proto(text)
+    time_limit = max(0.01, time_limit - (time.monotonic() - t0))  # the conversion counts
     if cancel is None:
         return _run(proto, n, time_limit, hint, effort)
     box: list[MipOutcome] = []
