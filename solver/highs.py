@@ -29,6 +29,11 @@ from solver.problem import FloatArray
 
 POLL_S = 0.05  # how often the cancel event is looked at while HiGHS runs
 INF = float("inf")
+# one MPS conversion at a time: two threads entering ``mps_to_model_proto`` together for the first
+# time deadlocked (2026-11-23, 5k channel: the RINS thread and a neighbourhood thread, one
+# holding the GIL in a C++ static-initialisation guard, the other holding the guard and waiting
+# for the GIL; the process hung at 9 s CPU); a conversion takes 0.03 s
+_CONVERT = threading.Lock()
 
 
 _TERMINATION = {
@@ -118,7 +123,10 @@ def solve_mip(
     """
     t0 = time.monotonic()
     n = helper.num_variables()
-    proto = mps_converter.mps_to_model_proto(helper.export_to_mps_string())
+    text = helper.export_to_mps_string()
+    with _CONVERT:
+        proto = mps_converter.mps_to_model_proto(text)
+    time_limit = max(0.01, time_limit - (time.monotonic() - t0))  # the conversion counts
     if cancel is None:
         return _run(proto, n, time_limit, hint, effort)
     box: list[MipOutcome] = []

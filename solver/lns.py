@@ -14,8 +14,9 @@ time slice and shrinks when they are not.
 
 Without must-cover the neighbourhoods are HiGHS MIPs (``solver.highs``, warm-started from the
 incumbent), and when the LP was solved a relaxation-induced neighbourhood (``_Rins``: every
-account where the LP is fractional or disagrees with the incumbent) runs as one larger HiGHS
-MIP in a background thread beside them.
+account where the LP is fractional or disagrees with the incumbent, plus the accounts the LP is
+nearly indifferent about, with their best pairs by value and by LP reduced value) runs as one
+larger HiGHS MIP in a background thread beside them.
 """
 
 from __future__ import annotations
@@ -26,13 +27,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from solver.bound import reduced_pair_values
 from solver.cpsat.model import _restrict, build, set_hint
 from solver.cpsat.run import RunOutcome, run
 from solver.cpsat.scaling import Scaling
 from solver.lp import FixedUse, LPResult, solve_lp
-from solver.problem import IntArray
+from solver.problem import FloatArray, IntArray
 from solver.result import Allocation
 from solver.search import Search
+from solver.space import Space
 
 log = logging.getLogger(__name__)
 MIN_FREE = 8
@@ -47,7 +50,17 @@ RINS_MIN_S = 3.0  # HiGHS's root cuts on ~1,000 accounts take seconds: no RINS w
 # found that solution sooner and a better one after it
 RINS_EFFORT = 0.3
 RINS_MARGIN_S = 0.3  # HiGHS overruns its time limit a little
-RINS_KEEP = 3  # best pairs per account in the first RINS model, plus its current one and the LP's
+RINS_KEEP = 2  # best pairs by value per account in the first RINS model
+RINS_RC_KEEP = 2  # and best pairs by LP reduced value, plus its current one and the LP's
+# accounts in RINS: besides those where the LP disagrees with the incumbent, the accounts whose
+# best two options (pairs or none) are closest in LP reduced value, up to RINS_SHARE of all.
+# 5k channel, seed 0, from the starts' incumbent (30.253e9), one HiGHS MIP, load 3-4.5: the
+# 950 disagreeing accounts with 3 best pairs each gave 30.531e9 (optimal in it, 5.6 s); 2,565
+# accounts with 2 + 2 pairs 30.630e9 after 4.7 s (30.632e9 optimal, 11.7 s); every account
+# with 2 + 2 pairs found nothing in 6 s (HiGHS's root alone takes longer). In the 10 s solve
+# (load 3-3.4) 1,500 accounts (0.3) ended in 6.1-6.3 s each time; 2,000 (0.4) once in 7.2 s and
+# once not before the deadline (no gain at all); 2,500 not in time
+RINS_SHARE = 0.3  # of the accounts (at most RINS_MAX_FREE)
 
 
 def _sub_solve(
@@ -188,6 +201,36 @@ class _Neighbourhoods:
             self.lp_support = lp.pairs[lp.x > 1e-6]
             frac = (lp.x > 1e-6) & (lp.x < 1 - 1e-6)
             self.lp_frac[d.pair_account[lp.pairs[frac]]] = True
+        self.lp = lp
+        self._reduced: tuple[IntArray, FloatArray] | None = None
+
+    def reduced(self) -> tuple[IntArray, FloatArray]:
+        """The LP's best ``RINS_RC_KEEP`` pairs of every account by reduced value, and each
+        account's margin: its best option (a pair, or none when not forced) less its second
+        best; a small margin means the LP is nearly indifferent (computed once, on demand)."""
+        if self._reduced is not None:
+            return self._reduced
+        space = self.search.space
+        d = space.data
+        lp = self.lp
+        assert lp is not None
+        r = reduced_pair_values(space, lp.cap_dual, lp.count_dual, lp.spec_dual, lp.track_dual)
+        full = _scatter(space, r)
+        ks, rank = space.ranked(full)
+        acc = d.pair_account[ks]
+        rv = full[ks]
+        top = np.full(d.n_accounts, -np.inf)
+        second = np.full(d.n_accounts, -np.inf)
+        top[acc[rank == 0]] = rv[rank == 0]
+        second[acc[rank == 1]] = rv[rank == 1]
+        forced = d.policy.must_cover | (d.policy.pins >= 0)
+        none = np.where(forced, -np.inf, 0.0)  # leaving the account unassigned
+        best = np.maximum(top, none)
+        runner = np.where(top >= none, np.maximum(second, none), top)
+        margin = best - runner
+        margin[~np.isfinite(margin)] = np.inf
+        self._reduced = (ks[rank < RINS_RC_KEEP], margin)
+        return self._reduced
 
     def partners(self, alloc: Allocation, size: int) -> tuple[IntArray, IntArray]:
         """Accounts of a few competing partners, plus unassigned accounts they could take;
@@ -240,6 +283,13 @@ class _Neighbourhoods:
         return np.sort(self.rng.choice(n, min(size, n), replace=False)).astype(np.int64)
 
 
+def _scatter(space: Space, r: FloatArray) -> FloatArray:
+    """Values over ``space.cand`` spread to an array over every pair (0 elsewhere)."""
+    out = np.zeros(len(space.coef))
+    out[space.cand] = r
+    return out
+
+
 def _draw(hoods: _Neighbourhoods, kind: int, base: Allocation, size: int,
           taken: IntArray) -> tuple[IntArray, IntArray | None]:  # fmt: skip
     """One neighbourhood of the given kind, without the accounts already ``taken``."""
@@ -264,8 +314,9 @@ def _merge(base: Allocation, parts: list[tuple[IntArray, Allocation]]) -> Alloca
 
 class _Rins:
     """Relaxation-induced neighbourhood in a background thread: the accounts where the optimal
-    LP is fractional or disagrees with the incumbent are solved as one HiGHS MIP for the rest of
-    the time (HiGHS releases the GIL), the others held; neighbourhood search goes on meanwhile.
+    LP is fractional or disagrees with the incumbent, topped up with those of smallest LP margin
+    (``accounts``), are solved as one HiGHS MIP for the rest of the time (HiGHS releases the
+    GIL), the others held; neighbourhood search goes on meanwhile.
 
     Measured at 5,000 accounts (950 such accounts, the others fixed): HiGHS's root cuts take
     most of 5 s, then its own sub-MIP heuristic found +1.2 % over the incumbent; the
@@ -276,8 +327,9 @@ class _Rins:
                  keep: int) -> None:  # fmt: skip
         self.search = search
         self.keep = keep
-        self.free = np.flatnonzero((hoods.lp_pair != base.partner) | hoods.lp_frac)
-        support = hoods.lp_support
+        self.free = _Rins.accounts(hoods, base)
+        top_rc, _margin = hoods.reduced()
+        support = np.union1d(hoods.lp_support, top_rc)
         self.box: list[RunOutcome] = []
         self.taken = False
         self.ended_s = float("nan")  # seconds into the solve when the MIP returned
@@ -293,6 +345,19 @@ class _Rins:
         # not a daemon: at interpreter exit a HiGHS still running aborted the process
         self.thread = threading.Thread(target=work, daemon=False)
         self.thread.start()
+
+    @staticmethod
+    def accounts(hoods: _Neighbourhoods, base: Allocation) -> IntArray:
+        """Where the LP is fractional or disagrees with ``base``, topped up to ``RINS_SHARE`` of
+        the accounts (at most ``RINS_MAX_FREE``) with the accounts of smallest LP margin."""
+        differ = (hoods.lp_pair != base.partner) | hoods.lp_frac
+        target = min(RINS_MAX_FREE, int(RINS_SHARE * len(differ)))
+        room = target - int(differ.sum())
+        if room > 0:
+            _top, margin = hoods.reduced()
+            margin = np.where(differ, np.inf, margin)
+            differ[np.argsort(margin, kind="stable")[:room]] = True
+        return np.flatnonzero(differ).astype(np.int64)
 
     @classmethod
     def start(cls, search: Search, hoods: _Neighbourhoods, lp: LPResult | None,
@@ -356,7 +421,10 @@ def improve(search: Search, sc: Scaling, lp: LPResult | None) -> None:
     with ThreadPoolExecutor(max_workers=lanes) as pool:
         while not search.stopped() and search.best is not None:
             if rins is not None:
-                rins.collect()
+                # no neighbourhoods beside RINS: at 5k (load 3-5) they slowed its HiGHS until it
+                # found nothing by the deadline in 3 of 6 runs (0.985 of HiGHS 300 s), and gained
+                # nothing themselves; waiting for it: 0.995-0.996, then neighbourhoods after it
+                rins.collect(wait=search.remaining() + 0.05)
                 rins = rins.next(hoods, lp)
             if search.remaining() < overhead + 0.1:
                 break

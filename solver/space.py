@@ -14,7 +14,6 @@ Computed once per solve from ``ProblemData`` with numpy only:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 
@@ -64,12 +63,6 @@ class Space:
         """Slot indices of the given accounts, grouped by account in the given order."""
         counts = self.slot_start[accounts + 1] - self.slot_start[accounts]
         return _ragged(self.slot_start[accounts], counts)
-
-    @cached_property
-    def coef_order(self) -> IntArray:
-        """Allowed pairs by decreasing value (computed once: the greedy order)."""
-        order: IntArray = self.cand[np.argsort(-self.coef[self.cand], kind="stable")]
-        return order
 
     def ranked(self, score: FloatArray) -> tuple[IntArray, IntArray]:
         """Allowed pairs ordered by account, best ``score`` first, and each one's rank within
