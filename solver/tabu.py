@@ -53,7 +53,7 @@ def applies(space: Space) -> bool:
     )
 
 
-class _Dense:
+class Dense:
     """Dense value/effort matrices, one extra row for 'no partner' where that is allowed."""
 
     def __init__(self, space: Space) -> None:
@@ -141,7 +141,7 @@ def tabu_search(
     if not applies(space):
         return None
     t_end = time.monotonic() + seconds
-    dm = _Dense(space)
+    dm = Dense(space)
     m, n = dm.m, dm.n
     V, W, cap = dm.value, dm.effort, dm.cap
     rng = np.random.default_rng(seed)
