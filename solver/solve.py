@@ -200,8 +200,11 @@ def _search(search: Search, lp: LPResult | None, start: Allocation | None) -> st
         # the exact model proves easy small problems at once; when it has not, tabu search,
         # partner subsets and the model over the pairs reduced-cost fixing leaves take over
         share = max(1.0, FULL_MODEL_SHARE * search.remaining())
-        # the compiled tabu search runs on the other core meanwhile (``tabu_alongside``)
-        with tabu_alongside(search, start, lp) as alongside:
+        # the compiled tabu search runs on the other core meanwhile (``tabu_alongside``), but
+        # not beside the one-worker model of small problems: gap1-12 under load lost 2-5 of 60
+        # proofs within 1 s to the competing thread (55/60 against 57/60, load 4.1-4.5)
+        beside = len(search.space.cand) >= SMALL_MODEL_PAIRS
+        with tabu_alongside(search, start if beside else None, lp) as alongside:
             cp_status = _full_model(search, sc, start, share, spare=int(alongside) * SPARE)
     if cp_status not in ("OPTIMAL", "INFEASIBLE") and not search.stopped():
         if search.best is None:
