@@ -270,9 +270,8 @@ def _prices(lp: LPResult | None) -> FloatArray | None:
 def tabu_alongside(search: Search, start: Allocation | None, lp: LPResult | None
                    ) -> Iterator[bool]:  # fmt: skip
     """Run the compiled tabu search (``solver.ejection``) from ``start`` in a thread while the
-    body runs, then offer its best allocation. Yields whether it runs: only for pair-separable
-    problems with two or more workers, where the body should leave one core to it (the exact
-    model on small problems runs one CP-SAT worker, so the second core was idle)."""
+    body runs, then offer its best allocation. Yields whether it runs (only for pair-separable
+    problems, a start, and two or more workers): then the body should use one worker fewer."""
     if start is None or search.params.workers < 2 or not tabu_applies(search.space):
         yield False
         return

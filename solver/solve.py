@@ -10,10 +10,11 @@ Strategy, all phases sharing one wall clock from the start of ``solve``:
 4. starts: LP rounding and fills ordered by value minus priced capacity at a few price
    scales; the best valid one is the incumbent (else a must-cover repair, ``lns.repair``);
 5. small problems (``full_model_max_pairs``): one exact CP-SAT model, warm-started, for a
-   quarter of the time, then ``local_search.polish``: tabu search where the objective is a sum
-   over pairs, exact sub-models over the accounts of a few partners, and the exact model over
-   the pairs reduced-cost fixing leaves; larger ones: the same ``polish`` when the
-   objective is a sum over pairs (``local_search.large_search``), else neighbourhood search
+   quarter of the time (from 1,000 pairs on with the compiled tabu search on one core beside
+   it, ``local_search.tabu_alongside``), then ``local_search.polish``: tabu search where the
+   objective is a sum over pairs, exact sub-models over the accounts of a few partners, and
+   the exact model over the pairs reduced-cost fixing leaves; larger ones: the same ``polish``
+   when the objective is a sum over pairs (``local_search.large_search``), else neighbourhood search
    (``lns.improve``), HiGHS MIPs or CP-SAT models over a few hundred free accounts;
 6. the objective is recomputed in float by ``solver.objective``; the bound is the tightest
    proven one (LP, Lagrangian, CP-SAT on the whole model) and never below the objective.
@@ -201,8 +202,8 @@ def _search(search: Search, lp: LPResult | None, start: Allocation | None) -> st
         # partner subsets and the model over the pairs reduced-cost fixing leaves take over
         share = max(1.0, FULL_MODEL_SHARE * search.remaining())
         # the compiled tabu search runs on the other core meanwhile (``tabu_alongside``), but
-        # not beside the one-worker model of small problems: gap1-12 under load lost 2-5 of 60
-        # proofs within 1 s to the competing thread (55/60 against 57/60, load 4.1-4.5)
+        # not beside the one-worker model below SMALL_MODEL_PAIRS: with the thread, gap1-12
+        # had 55/60 proved within 1 s against 57/60 without it (back to back, load 4.1-4.5)
         beside = len(search.space.cand) >= SMALL_MODEL_PAIRS
         with tabu_alongside(search, start if beside else None, lp) as alongside:
             cp_status = _full_model(search, sc, start, share, spare=int(alongside) * SPARE)

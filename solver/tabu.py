@@ -16,6 +16,9 @@ Capacity may be exceeded during the search at a price per unit of excess and per
 the search crosses infeasible ground between feasible allocations. The move just undone is tabu
 for a few iterations. Only allocations that fit every rule are kept as best; the caller offers
 them to the validator like any other start.
+
+``local_search.polish`` runs the compiled version of this search (``solver.ejection``); this
+numpy one is kept as the readable reference of the moves and the pricing.
 """
 
 from __future__ import annotations
