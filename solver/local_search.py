@@ -18,7 +18,10 @@ and shrinks when they are not.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 
 import numpy as np
@@ -34,19 +37,24 @@ from solver.result import Allocation
 from solver.search import Search
 from solver.space import Space
 from solver.tabu import applies as tabu_applies
-from solver.tabu import tabu_search
 
 MIN_PARTNERS = 2
 MAX_PARTNERS = 12
 STEP_LIMIT = 0.15  # seconds per sub-model: D-type subsets of 4 partners rarely prove sooner
 FAST = 0.15  # a step proved optimal within this many seconds lets the subset grow
-TABU_SHARE = 0.15  # of the time left: tabu search, then partner subsets, then the exact model
-# 0.15 / 0.45 against 0.35 / 0.25 (two alternating 10 s runs, load 2.9-3.2): d10100 +0.57-0.58 %
-# against +0.80-0.88 %, d20100 +1.12 % against +1.26-1.29 %; tabu alone is the weaker part
+TABU_SHARE = 0.4  # of the time left: tabu search, then partner subsets, then the exact model
+# numpy tabu: 0.15 / 0.45 against 0.35 / 0.25 (two alternating 10 s runs, load 2.9-3.2): d10100
+# +0.57-0.58 % against +0.80-0.88 %, d20100 +1.12 % against +1.26-1.29 %. The compiled search
+# (solver.ejection) is stronger: 0.4 against 0.15 was as good or better on 8 of 8 (RESULTS.md)
 PS_SHARE = 0.45
+TABU_LP_PRICES = True
 EXACT_SHARE = 0.6
 PRUNED_MAX_PAIRS = 40_000
 PRUNED_MAX_SHARE = 0.25  # of the allowed pairs: else the pruned model is no easier
+# pair-separable problems: the exact model already ran on every pair; when fixing keeps more
+# than this share it is the same model again (d20100: 2,000 of 2,000 pairs kept, 2.9 s, no
+# gain), and the time goes to the tabu search and partner subsets instead
+PRUNED_SKIP_SHARE = 0.9
 EXTRA_UNASSIGNED = 8  # unassigned accounts offered to the chosen partners per step
 
 
@@ -254,6 +262,35 @@ def pruned_model(
     return out.status, len(space.cand)
 
 
+def _prices(lp: LPResult | None) -> FloatArray | None:
+    return lp.cap_dual if lp is not None and lp.has_prices and TABU_LP_PRICES else None
+
+
+@contextmanager
+def tabu_alongside(search: Search, start: Allocation | None, lp: LPResult | None
+                   ) -> Iterator[bool]:  # fmt: skip
+    """Run the compiled tabu search (``solver.ejection``) from ``start`` in a thread while the
+    body runs, then offer its best allocation. Yields whether it runs (only for pair-separable
+    problems, a start, and two or more workers): then the body should use one worker fewer."""
+    if start is None or search.params.workers < 2 or not tabu_applies(search.space):
+        yield False
+        return
+    from solver.ejection import compiled_tabu  # numba: imported only where it runs (0.4-0.6 s)
+
+    done = threading.Event()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        job = pool.submit(compiled_tabu, search.space, start, search.remaining(),
+                          search.params.seed + 101, lambda: done.is_set() or search.stopped(),
+                          prices=_prices(lp))  # fmt: skip
+        try:
+            yield True
+        finally:
+            done.set()
+            out = job.result()
+    if out is not None:
+        search.offer(out)
+
+
 def polish(
     search: Search, sc: Scaling, lp: LPResult | None, max_pairs: float = float("inf")
 ) -> str:
@@ -269,14 +306,20 @@ def polish(
         rounds += 1
         left = search.remaining()
         if tabu_applies(search.space):
-            out = tabu_search(search.space, search.best, TABU_SHARE * left, search.params.seed
-                              + rounds, stop=search.stopped)  # fmt: skip
+            from solver.ejection import compiled_tabu  # see tabu_alongside
+
+            out = compiled_tabu(search.space, search.best, TABU_SHARE * left, search.params.seed
+                                + rounds, stop=search.stopped, threads=search.params.workers,
+                                prices=_prices(lp))  # fmt: skip
             if out is not None:
                 search.offer(out)
         partner_search(search, sc, lp, search.elapsed() + PS_SHARE * left)
         if lp is None or not lp.has_prices or search.stopped():
             continue
-        status, kept = pruned_model(search, sc, lp, EXACT_SHARE * left, max_pairs=max_pairs)
+        most = max_pairs
+        if tabu_applies(search.space):  # else the tabu search does not take its time
+            most = min(most, PRUNED_SKIP_SHARE * len(search.space.cand))
+        status, kept = pruned_model(search, sc, lp, EXACT_SHARE * left, max_pairs=most)
         search.stats["pruned_pairs"] = kept
         if status in ("OPTIMAL", "INFEASIBLE"):
             break

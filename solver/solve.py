@@ -10,10 +10,11 @@ Strategy, all phases sharing one wall clock from the start of ``solve``:
 4. starts: LP rounding and fills ordered by value minus priced capacity at a few price
    scales; the best valid one is the incumbent (else a must-cover repair, ``lns.repair``);
 5. small problems (``full_model_max_pairs``): one exact CP-SAT model, warm-started, for a
-   quarter of the time, then ``local_search.polish``: tabu search where the objective is a sum
-   over pairs, exact sub-models over the accounts of a few partners, and the exact model over
-   the pairs reduced-cost fixing leaves; larger ones: the same ``polish`` when the
-   objective is a sum over pairs (``local_search.large_search``), else neighbourhood search
+   quarter of the time (from 1,000 pairs on with the compiled tabu search on one core beside
+   it, ``local_search.tabu_alongside``), then ``local_search.polish``: tabu search where the
+   objective is a sum over pairs, exact sub-models over the accounts of a few partners, and
+   the exact model over the pairs reduced-cost fixing leaves; larger ones: the same ``polish``
+   when the objective is a sum over pairs (``local_search.large_search``), else neighbourhood search
    (``lns.improve``), HiGHS MIPs or CP-SAT models over a few hundred free accounts;
 6. the objective is recomputed in float by ``solver.objective``; the bound is the tightest
    proven one (LP, Lagrangian, CP-SAT on the whole model) and never below the objective.
@@ -35,7 +36,7 @@ from solver.greedy import assign_specialists, fill_partners, greedy_space
 from solver.infeasible import conflicts, diagnose
 from solver.lagrange import priced_subgradient
 from solver.lns import repair
-from solver.local_search import large_search, polish
+from solver.local_search import large_search, polish, tabu_alongside
 from solver.lp import LPResult, solve_lp
 from solver.objective import evaluate
 from solver.params import SolveParams
@@ -46,6 +47,7 @@ from solver.search import ProgressFn, Search
 from solver.space import Space, build_space
 
 SMALL_MODEL_PAIRS = 1_000
+SPARE = 1  # CP-SAT workers the exact model leaves to the tabu search alongside it
 FULL_MODEL_SHARE = 0.25  # then ``local_search.polish`` (tabu, partner subsets, pruned model)
 HIGHS_LP_PAIRS = 10**12  # HiGHS LPs lose the duals the priced starts need: GLOP by default
 OPTIMAL_GAP = 1e-6  # proven within this relative gap counts as optimal (integer scaling)
@@ -130,8 +132,11 @@ def _relaxation(search: Search) -> LPResult | None:
     return lp
 
 
-def _full_model(search: Search, sc: Scaling, start: Allocation | None, limit: float) -> str:
-    """One exact CP-SAT model over every account, warm-started; returns CP-SAT's status."""
+def _full_model(
+    search: Search, sc: Scaling, start: Allocation | None, limit: float, spare: int = 0
+) -> str:
+    """One exact CP-SAT model over every account, warm-started; returns CP-SAT's status.
+    ``spare`` workers are left to a search running alongside."""
     space, prm = search.space, search.params
     free = np.arange(space.data.n_accounts, dtype=np.int64)
     sub = build(space, sc, free, Allocation.empty(space.data))
@@ -144,7 +149,7 @@ def _full_model(search: Search, sc: Scaling, start: Allocation | None, limit: fl
 
     # one thread proves small models fastest on a busy 2-core machine (gap8/11/12: mean 0.41 s
     # against 1.10 s with two), so two threads only pay off on larger models
-    workers = 1 if len(sub.x_pair) < SMALL_MODEL_PAIRS else prm.workers
+    workers = 1 if len(sub.x_pair) < SMALL_MODEL_PAIRS else max(1, prm.workers - spare)
     out = run(
         sub,
         min(limit, search.remaining()),
@@ -196,7 +201,12 @@ def _search(search: Search, lp: LPResult | None, start: Allocation | None) -> st
         # the exact model proves easy small problems at once; when it has not, tabu search,
         # partner subsets and the model over the pairs reduced-cost fixing leaves take over
         share = max(1.0, FULL_MODEL_SHARE * search.remaining())
-        cp_status = _full_model(search, sc, start, share)
+        # the compiled tabu search runs on the other core meanwhile (``tabu_alongside``), but
+        # not beside the one-worker model below SMALL_MODEL_PAIRS: with the thread, gap1-12
+        # had 55/60 proved within 1 s against 57/60 without it (back to back, load 4.1-4.5)
+        beside = len(search.space.cand) >= SMALL_MODEL_PAIRS
+        with tabu_alongside(search, start if beside else None, lp) as alongside:
+            cp_status = _full_model(search, sc, start, share, spare=int(alongside) * SPARE)
     if cp_status not in ("OPTIMAL", "INFEASIBLE") and not search.stopped():
         if search.best is None:
             repair(search, sc, start)

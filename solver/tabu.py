@@ -16,6 +16,9 @@ Capacity may be exceeded during the search at a price per unit of excess and per
 the search crosses infeasible ground between feasible allocations. The move just undone is tabu
 for a few iterations. Only allocations that fit every rule are kept as best; the caller offers
 them to the validator like any other start.
+
+``local_search.polish`` runs the compiled version of this search (``solver.ejection``); this
+numpy one is kept as the readable reference of the moves and the pricing.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ def applies(space: Space) -> bool:
     )
 
 
-class _Dense:
+class Dense:
     """Dense value/effort matrices, one extra row for 'no partner' where that is allowed."""
 
     def __init__(self, space: Space) -> None:
@@ -141,7 +144,7 @@ def tabu_search(
     if not applies(space):
         return None
     t_end = time.monotonic() + seconds
-    dm = _Dense(space)
+    dm = Dense(space)
     m, n = dm.m, dm.n
     V, W, cap = dm.value, dm.effort, dm.cap
     rng = np.random.default_rng(seed)
