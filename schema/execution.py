@@ -44,6 +44,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 from strawberry.types.fields.resolver import StrawberryResolver
 
+from schema.builders import SIMPLE, Builder, Step, leaf_step, make_builder, typename_step
 from schema.permission_guards import checked_resolver
 from schema.permissions import refusal
 
@@ -52,9 +53,6 @@ PLAN_KEY = "allot:plain-leaves"
 
 OBJECTS_KEY = "allot:plain-objects"
 """Key of a GraphQL object type's ``extensions`` holding its plain object fields."""
-
-SIMPLE = frozenset({str, int, float, bool})
-"""Exact value types that are never None, an exception or awaitable: no further check needed."""
 
 Plan = dict[str, tuple[str, Callable[[Any], Any], bool, type | None]]
 """Field name -> (Python attribute, the leaf type's output coercion, whether the permission
@@ -227,13 +225,18 @@ def _lean(
 class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution context with short paths, each falling back to graphql-core's
     own for anything unusual: plain leaf fields completed in place, plain object fields
-    executed without the resolver chain, list items of an object type executed directly, the
-    per-selection plan worked out once per request (bench/RESULTS.md "API")."""
+    executed without the resolver chain, list items of an object type executed directly,
+    objects whose whole selection is plain completed by one builder (schema/builders.py: no
+    paths, no per-field calls), the per-selection plan worked out once per request
+    (bench/RESULTS.md "API")."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._permitted: dict[tuple[str, str], bool] = {}
         self._compiled: dict[int, tuple[GroupedFieldSet, GraphQLObjectType, list[Compiled]]] = {}
+        self._builders: dict[
+            tuple[GraphQLObjectType, int], tuple[FieldDetailsList, Builder | None]
+        ] = {}
 
     def _permits(self, parent: str, field: str) -> bool:
         """Whether the matrix allows ``parent.field`` in this request (asked once per field)."""
@@ -257,10 +260,72 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             leaf = None
             if entry is not None and (not entry[2] or self._permits(parent_type.name, field_name)):
                 leaf = (entry[0], entry[1], entry[3])
-            compiled.append((response_name, field_details_list, leaf, objects.get(field_name)))
+            plain = objects.get(field_name)
+            if plain is not None:
+                build = self._builder(plain[1], field_details_list)
+                if build is not None:  # a leaf whose coercion is the object's builder
+                    leaf = (plain[0], build, None)
+            compiled.append((response_name, field_details_list, leaf, plain))
         # the entry keeps the grouped field set alive, so its id is not reused in this request
         self._compiled[id(grouped_field_set)] = (grouped_field_set, parent_type, compiled)
         return compiled
+
+    def _builder(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> Builder | None:
+        """The builder (schema/builders.py) of ``object_type`` for the sub-selection of
+        ``field_details_list``, or None when that selection is not plain; made once per request
+        and selection."""
+        key = (object_type, id(field_details_list))
+        cached = self._builders.get(key)
+        if cached is not None and cached[0] is field_details_list:
+            return cached[1]
+        build = self._make_builder(object_type, field_details_list)
+        # the entry keeps the list alive, so its id is not reused in this request
+        self._builders[key] = (field_details_list, build)
+        return build
+
+    def _make_builder(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> Builder | None:
+        """A builder when every field of the selection is a plain leaf allowed in this request,
+        ``__typename`` or a plain object field with a plain selection; no middleware, no
+        ``@defer``, an ``is_type_of`` that is absent or ignores its info."""
+        manager = self.middleware_manager
+        plan: Plan | None = object_type.extensions.get(PLAN_KEY)
+        if (
+            plan is None
+            or (manager is not None and manager.middlewares)
+            or not (object_type.is_type_of is None or object_type.extensions.get(INFO_FREE_KEY))
+        ):
+            return None
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+            object_type, field_details_list
+        )
+        if new_defer_usages:
+            return None
+        objects: Objects = object_type.extensions[OBJECTS_KEY]
+        steps: list[Step] = []
+        for response_name, sub_fields in grouped_field_set.items():
+            if any(details.defer_usage is not None for details in sub_fields):
+                return None
+            field_name = sub_fields[0].node.name.value
+            entry = plan.get(field_name)
+            plain = objects.get(field_name)
+            if field_name == "__typename":
+                steps.append(typename_step(response_name, object_type.name))
+            elif entry is not None:
+                if entry[2] and not self._permits(object_type.name, field_name):
+                    return None
+                steps.append(leaf_step(response_name, entry[0], entry[1], entry[3]))
+            elif plain is not None:
+                build = self._builder(plain[1], sub_fields)
+                if build is None:
+                    return None
+                steps.append(leaf_step(response_name, plain[0], build, None))
+            else:
+                return None
+        return make_builder(tuple(steps), object_type.is_type_of, self.is_awaitable)
 
     def execute_fields(
         self,
@@ -281,7 +346,11 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """
         plan: Plan | None = parent_type.extensions.get(PLAN_KEY)
         manager = self.middleware_manager  # Strawberry always passes one, often empty
-        if plan is None or (manager is not None and manager.middlewares):
+        if (
+            plan is None
+            or position_context is not None
+            or (manager is not None and manager.middlewares)
+        ):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
@@ -321,7 +390,7 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     self._execute_plain_object(
                         plain, parent_type, source_value, field_details_list, field_path
                     )
-                    if plain is not None and position_context is None
+                    if plain is not None
                     else Undefined
                 )
                 if result is Undefined:
@@ -406,6 +475,36 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
         return await_completed()
 
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        """graphql-core's ``complete_value`` with the builder of a plain selection for an
+        object value (a resolver's ``territory``, ``incumbentPartner``, ...): ordinary values
+        only (not None, an exception or awaitable); anything else, or a builder that gives
+        up, takes graphql-core's path."""
+        object_type = get_nullable_type(return_type)
+        if (
+            isinstance(object_type, GraphQLObjectType)
+            and position_context is None
+            and result is not None
+            and not isinstance(result, Exception)
+            and not self.is_awaitable(result)
+        ):
+            build = self._builder(object_type, field_details_list)
+            if build is not None:
+                completed = build(result)
+                if completed is not Undefined:
+                    return completed
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
     def complete_iterable_value(
         self,
         item_type: GraphQLOutputType,
@@ -447,18 +546,21 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         is_type_of = object_type.is_type_of
         execute_fields = self.execute_fields
         complete_list_item_value = self.complete_list_item_value
+        build = self._builder(object_type, field_details_list)
         completed_results: list[Any] = []
         append = completed_results.append
         awaitable_indices: list[int] = []
         try:
             for index, item in enumerate(items):
+                plain = item is not None and not isinstance(item, Exception)
+                plain = plain and not is_awaitable(item)
+                if plain and build is not None:
+                    completed = build(item)  # is_type_of included
+                    if completed is not Undefined:
+                        append(completed)
+                        continue
                 item_path = path.add_key(index, None)
-                if (
-                    item is not None
-                    and not isinstance(item, Exception)
-                    and not is_awaitable(item)
-                    and self._is_plain_item(is_type_of, item, info)
-                ):
+                if plain and self._is_plain_item(is_type_of, item, info):
                     try:
                         completed = execute_fields(
                             object_type, item, item_path, grouped_field_set, None
