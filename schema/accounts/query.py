@@ -22,7 +22,7 @@ from schema.common.connection import (
 from schema.common.enums import AccountOrder
 from schema.common.errors import as_user_input
 from schema.common.ids import decode_id
-from schema.common.prefetch import Prefetch, node_fields
+from schema.common.prefetch import Prefetch, edge_cursors_selected, node_fields
 from schema.context import Info
 
 
@@ -57,7 +57,8 @@ async def account_connection(
         page = await pages.load(territory_id)
         count = lambda: counts.load(territory_id)  # noqa: E731
         await _prefetch(info, page.items).through_loaders()
-    return connection(page, Account.from_domain, order.value, count, after)
+    cursors = edge_cursors_selected(info)
+    return connection(page, Account.from_domain, order.value, count, after, cursors=cursors)
 
 
 def _prefetch(info: Info, items: list[models.Account]) -> Prefetch:

@@ -51,6 +51,19 @@ def now_or_later(loader: DataLoader[K, D], key: K, convert: Callable[[D], R]) ->
 
 def node_fields(info: Info) -> set[str]:
     """Names selected under ``edges { node { ... } }`` of the connection being resolved."""
+    return selected_under(info, ("edges", "node"))
+
+
+def edge_cursors_selected(info: Info) -> bool:
+    """Whether ``edges { cursor }`` is selected (any alias, fragments included; a field under
+    ``@skip``/``@include`` counts as selected): the connection makes the edges' cursors only
+    then (``connection(cursors=...)``), not ``first`` of them for nothing."""
+    return "cursor" in selected_under(info, ("edges",))
+
+
+def selected_under(info: Info, path: tuple[str, ...]) -> set[str]:
+    """Names selected at ``path`` below the field being resolved (a superset: fields under
+    ``@skip``/``@include`` count too)."""
     names: set[str] = set()
 
     def walk(selections: Iterable[Selection], path: tuple[str, ...]) -> None:
@@ -63,7 +76,7 @@ def node_fields(info: Info) -> set[str]:
                 walk(selection.selections, path[1:])
 
     for field in info.selected_fields:
-        walk(field.selections, ("edges", "node"))
+        walk(field.selections, path)
     return names
 
 

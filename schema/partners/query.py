@@ -18,7 +18,7 @@ from schema.common.connection import (
 )
 from schema.common.errors import as_user_input
 from schema.common.ids import decode_id
-from schema.common.prefetch import Prefetch, node_fields
+from schema.common.prefetch import Prefetch, edge_cursors_selected, node_fields
 from schema.context import Info
 from schema.partners.inputs import PartnerFilterInput
 from schema.partners.types import Partner
@@ -56,7 +56,8 @@ async def partner_connection(
         page = await pages.load(territory_id)
         count = lambda: counts.load(territory_id)  # noqa: E731
         await _prefetch(info, [p.id for p in page.items]).through_loaders()
-    return connection(page, Partner.from_domain, ORDER, count, after)
+    cursors = edge_cursors_selected(info)
+    return connection(page, Partner.from_domain, ORDER, count, after, cursors=cursors)
 
 
 def _prefetch(info: Info, ids: list[int]) -> Prefetch:

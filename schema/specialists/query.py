@@ -19,7 +19,7 @@ from schema.common.connection import (
 )
 from schema.common.errors import as_user_input
 from schema.common.ids import decode_id, decode_optional
-from schema.common.prefetch import Prefetch, node_fields
+from schema.common.prefetch import Prefetch, edge_cursors_selected, node_fields
 from schema.context import Info
 from schema.specialists.types import Specialist
 
@@ -60,7 +60,8 @@ async def specialist_connection(
         page = await pages.load(territory_id)
         count = lambda: counts.load(territory_id)  # noqa: E731
         await _prefetch(info, page.items).through_loaders()
-    return connection(page, Specialist.from_domain, ORDER, count, after)
+    cursors = edge_cursors_selected(info)
+    return connection(page, Specialist.from_domain, ORDER, count, after, cursors=cursors)
 
 
 def _prefetch(info: Info, items: list[models.Specialist]) -> Prefetch:
