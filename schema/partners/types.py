@@ -35,8 +35,12 @@ class Competency:
     def from_pairs(
         cls, pairs: list[tuple[models.PartnerCompetency, models.ProductLine]]
     ) -> list[Self]:
-        """Map a loader's (competency, line) pairs."""
-        return [cls.from_domain(competency, line) for competency, line in pairs]
+        """Map a loader's (competency, line) pairs: ``from_domain`` inlined (hundreds a page)."""
+        shared = ProductLine.shared
+        return [
+            cls(attach_rate=float(competency.attach_rate), product_line=shared(line))
+            for competency, line in pairs
+        ]
 
 
 @strawberry.type(description="A channel partner.")
