@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from graphql import (
+    FieldNode,
     GraphQLBoolean,
     GraphQLField,
     GraphQLID,
@@ -65,13 +66,21 @@ INFO_FREE_KEY = "allot:info-free-is-type-of"
 Objects = dict[str, tuple[str, GraphQLObjectType, GraphQLField]]
 """Field name -> (Python attribute, its object type, the field) for plain object fields."""
 
+Lean = tuple[GraphQLField, Callable[..., Any], list[FieldNode]]
+"""A lean resolver field allowed in this request: (field, the lean resolver, its nodes)."""
+
 Compiled = tuple[
     str,
     FieldDetailsList,
     tuple[str, Callable[[Any], Any], type | None] | None,
     tuple[str, GraphQLObjectType, GraphQLField] | None,
+    Lean | None,
 ]
-"""(response name, its field details, the plain leaf entry, the plain object entry)."""
+"""(response name, its field details, the plain leaf entry, the plain object entry, the lean
+resolver entry)."""
+
+_LEAN: set[Callable[..., Any]] = set()
+"""The resolvers ``lean_resolvers`` made (sync, no arguments)."""
 
 _UNCHANGED: dict[Any, type] = {
     GraphQLString.coerce_output_value: str,
@@ -219,6 +228,7 @@ def _lean(
         return func(*args, **{info_name: info_class(_raw_info=info, _field=definition)})
 
     resolve._is_default = False  # type: ignore[attr-defined]  # as Strawberry marks its own
+    _LEAN.add(resolve)
     return resolve
 
 
@@ -265,10 +275,68 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 build = self._builder(plain[1], field_details_list)
                 if build is not None:  # a leaf whose coercion is the object's builder
                     leaf = (plain[0], build, None)
-            compiled.append((response_name, field_details_list, leaf, plain))
+            lean = None
+            if leaf is None and plain is None:
+                lean = self._lean_entry(parent_type, field_name, field_details_list)
+            compiled.append((response_name, field_details_list, leaf, plain, lean))
         # the entry keeps the grouped field set alive, so its id is not reused in this request
         self._compiled[id(grouped_field_set)] = (grouped_field_set, parent_type, compiled)
         return compiled
+
+    def _lean_entry(
+        self, parent_type: GraphQLObjectType, field_name: str, field_details_list: FieldDetailsList
+    ) -> Lean | None:
+        """The lean resolver of ``parent_type.field_name`` (schema/permission_guards.py's
+        matrix check unwrapped when the matrix allows the field in this request), or None."""
+        field = parent_type.fields.get(field_name)
+        if field is None or field.args:
+            return None
+        inner = checked_resolver(field.resolve)
+        if inner is not None and not self._permits(parent_type.name, field_name):
+            return None  # the ordinary path runs the check and reports the refusal
+        resolve = inner if inner is not None else field.resolve
+        if resolve not in _LEAN:
+            return None
+        return (field, resolve, to_nodes(field_details_list))
+
+    def _execute_lean(
+        self,
+        lean: Lean,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+    ) -> Any:
+        """graphql-core's ``execute_field`` for a lean resolver field: the same resolve info,
+        completion and error handling, without the field lookup, the argument coercion (it
+        has no arguments) and, for a guarded field, the matrix check per object (asked once
+        per request by ``_lean_entry``)."""
+        field, resolve, nodes = lean
+        return_type = field.type
+        info = self.build_resolve_info(field, nodes, parent_type, path)
+        try:
+            result = resolve(source, info)
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(
+                    return_type, field_details_list, info, path, result, None
+                )
+            completed = self.complete_value(
+                return_type, field_details_list, info, path, result, None
+            )
+            if type(completed) is dict or not self.is_awaitable(completed):
+                return completed
+
+            async def await_completed() -> Any:
+                try:
+                    return await completed
+                except Exception as raw_error:
+                    self.handle_field_error(raw_error, return_type, field_details_list, path)
+                    return None
+
+            return await_completed()
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
 
     def _builder(
         self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
@@ -364,7 +432,7 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
         try:
-            for response_name, field_details_list, leaf, plain in compiled:
+            for response_name, field_details_list, leaf, plain, lean in compiled:
                 if leaf is not None:
                     try:
                         value = getattr(source_value, leaf[0])
@@ -386,14 +454,17 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     except Exception:  # the ordinary path reports it
                         pass
                 field_path = Path(path, response_name, parent_type.name)
-                result = (
-                    self._execute_plain_object(
+                if lean is not None:  # runs the resolver: never falls through
+                    result = self._execute_lean(
+                        lean, parent_type, source_value, field_details_list, field_path
+                    )
+                elif plain is not None:
+                    result = self._execute_plain_object(
                         plain, parent_type, source_value, field_details_list, field_path
                     )
-                    if plain is not None
-                    else Undefined
-                )
-                if result is Undefined:
+                else:
+                    result = Undefined
+                if result is Undefined and lean is None:
                     result = self.execute_field(
                         parent_type, source_value, field_details_list, field_path, position_context
                     )

@@ -102,6 +102,21 @@ def build(
         def crew(self) -> list[Owner | None]:
             return self.owners
 
+        @strawberry.field
+        def whisper(self) -> str:  # behind the matrix check (refused to PARTNER, no role)
+            return self.name.lower()
+
+        @strawberry.field
+        def later(self) -> str:
+            return Later()  # type: ignore[return-value]  # graphql-core awaits it
+
+        @strawberry.field
+        def late_boss(self) -> Owner | None:
+            async def boss() -> Owner | None:
+                return self.owner
+
+            return boss()  # type: ignore[return-value]  # graphql-core awaits it
+
     def items() -> list[Item | None]:
         return [
             Item(name="a", count=1, maybe=None, colour=Colour.RED, even=Even(2), strict="x", odd=1),
@@ -168,8 +183,9 @@ def build(
     item = built._schema.get_type("Item")
     assert item is not None and hasattr(item, "fields")
     if fast:
-        assert lean_resolvers(built._schema, built.config.info_class) == 7  # + Query's two
+        assert lean_resolvers(built._schema, built.config.info_class) == 10  # + Query's two
     item.fields["secret"].resolve = _checked(item.fields["secret"].resolve)
+    item.fields["whisper"].resolve = _checked(item.fields["whisper"].resolve)
     owner = built._schema.get_type("Owner")
     assert owner is not None and hasattr(owner, "fields")
     owner.fields["code"].resolve = _checked(owner.fields["code"].resolve)
@@ -208,6 +224,9 @@ QUERIES = [
     "{ items { boss { __typename n: name } b2: boss { name } } }",
     "{ moreItems { crew { pet { label } } owners { pet { l: label } } } }",
     "{ items { owner { pet { ... on Tag { label } } ...F } } } fragment F on Owner { name }",
+    "{ items { whisper later lateBoss { name pet { label } } } }",
+    "{ moreItems { where shout whisper fails boss { code } w: whisper } }",
+    "{ items { s: shout ... on Item { shout where } } }",
 ]
 
 
@@ -291,6 +310,31 @@ async def test_plain_selections_get_a_builder_and_the_others_do_not() -> None:
         assert sorted(set(made)) == sorted(
             {("Item", False), ("Owner", code_allowed), ("Tag", True)}
         ), role
+
+
+async def test_lean_resolvers_take_the_short_path_unless_the_matrix_refuses() -> None:
+    """Sync resolvers without arguments run through ``_execute_lean`` (so the cases above
+    compare it with graphql-core's ``execute_field``); a guarded one only when allowed."""
+    ran: list[str] = []
+
+    class Recording(PlainLeafExecutionContext):
+        def _execute_lean(self, lean: Any, *args: Any) -> Any:
+            ran.append(args[-1].key)  # the field's path: its response name
+            return super()._execute_lean(lean, *args)
+
+    fast = build(fast=True, context_class=Recording)
+    query = (
+        "{ items { shout boss { name } later whisper } }"  # whisper last: a refusal nulls the item
+    )
+    for role, whisper_allowed in ((Role.PLANNER, True), (Role.PARTNER, False)):
+        ran.clear()
+        partner = 1 if role is Role.PARTNER else None
+        principal = Principal(subject="t", role=role, partner_id=partner)
+        result = await fast.execute(query, context_value=Context(pool=None, principal=principal))  # type: ignore[arg-type]
+        assert result.data is not None
+        expected = {"shout", "boss", "later"} | ({"whisper"} if whisper_allowed else set())
+        assert set(ran) == expected, role
+        assert len(ran) == 4 * len(expected)  # once per item
 
 
 async def test_lists_of_objects_report_item_errors_where_graphql_core_does() -> None:
