@@ -154,7 +154,7 @@ def build(
                 name="d",
                 count=4,
                 maybe=None,
-                colour=Colour.RED,
+                colour="green",  # type: ignore[arg-type]  # a raw value, not a member
                 even=Even(6),
                 strict=None,  # type: ignore[arg-type]
                 odd=None,
