@@ -36,6 +36,10 @@ coercion or the builder of a plain object, the exact type a value is taken uncha
 SIMPLE = frozenset({str, int, float, bool})
 """Exact value types that are never None, an exception or awaitable: no further check needed."""
 
+SETTLED = SIMPLE | {dict}
+"""Exact types of a coerced value that need no further check: SIMPLE, and dict (what a
+builder returns; never None, ``Undefined`` or awaitable)."""
+
 
 def leaf_step(
     response_name: str, attribute: str, coerce: Callable[[Any], Any], exact: type | None
@@ -83,7 +87,7 @@ def make_builder(
                     value is None or isinstance(value, Exception) or is_awaitable(value)
                 ):
                     coerced = coerce(value)
-                    if type(coerced) in SIMPLE or not (
+                    if type(coerced) in SETTLED or not (
                         coerced is None or coerced is Undefined or is_awaitable(coerced)
                     ):
                         result[response_name] = coerced

@@ -47,7 +47,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 from strawberry.types.fields.resolver import StrawberryResolver
 
-from schema.builders import SIMPLE, Builder, Step, leaf_step, make_builder, typename_step
+from schema.builders import SETTLED, SIMPLE, Builder, Step, leaf_step, make_builder, typename_step
 from schema.permission_guards import checked_resolver
 from schema.permissions import refusal
 
@@ -478,7 +478,7 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                             value is None or isinstance(value, Exception) or is_awaitable(value)
                         ):
                             coerced = leaf[1](value)
-                            if type(coerced) in SIMPLE or not (
+                            if type(coerced) in SETTLED or not (
                                 coerced is None or coerced is Undefined or is_awaitable(coerced)
                             ):
                                 results[response_name] = coerced
