@@ -40,6 +40,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.builders import SETTLED, SIMPLE, Builder, Step, leaf_step, make_builder, typename_step
 from schema.execution_plan import (
+    FAST_IS_TYPE_OF_KEY,
     INFO_FREE_KEY,
     LEAN_RESOLVERS,
     OBJECTS_KEY,
@@ -230,7 +231,8 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 steps.append(leaf_step(response_name, plain[0], build, None))
             else:
                 return None
-        return make_builder(tuple(steps), object_type.is_type_of, self.is_awaitable)
+        is_type_of = object_type.extensions.get(FAST_IS_TYPE_OF_KEY, object_type.is_type_of)
+        return make_builder(tuple(steps), is_type_of, self.is_awaitable)
 
     def execute_fields(
         self,
@@ -349,7 +351,7 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         is_awaitable = self.is_awaitable
         if value is None or isinstance(value, Exception) or is_awaitable(value):
             return Undefined
-        is_type_of = object_type.is_type_of
+        is_type_of = object_type.extensions.get(FAST_IS_TYPE_OF_KEY, object_type.is_type_of)
         if is_type_of is not None:
             info = (
                 None
@@ -357,7 +359,7 @@ class PlainLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 else self.build_resolve_info(field, to_nodes(field_details_list), parent_type, path)
             )
             try:
-                if is_type_of(value, info) is not True:  # type: ignore[arg-type]  # info-free
+                if is_type_of(value, info) is not True:  # info None: info-free
                     return Undefined
             except Exception:  # the ordinary path reports it
                 return Undefined

@@ -81,6 +81,7 @@ def build(
         tag: Tag = strawberry.field(default_factory=lambda: Tag(label="t"))
         tags: list[Tag] = strawberry.field(default_factory=lambda: [Tag(label="u")])
         owners: list[Owner | None] = strawberry.field(default_factory=list)
+        kinds: list[Tag | None] = strawberry.field(default_factory=list)  # casts, subclasses
 
         @strawberry.field
         def shout(self) -> str:
@@ -117,9 +118,25 @@ def build(
 
             return boss()  # type: ignore[return-value]  # graphql-core awaits it
 
+    class SubTag(Tag):  # a plain subclass: not the exact class, is_type_of still true
+        pass
+
     def items() -> list[Item | None]:
         return [
-            Item(name="a", count=1, maybe=None, colour=Colour.RED, even=Even(2), strict="x", odd=1),
+            Item(
+                name="a",
+                count=1,
+                maybe=None,
+                colour=Colour.RED,
+                even=Even(2),
+                strict="x",
+                odd=1,
+                kinds=[
+                    SubTag(label="s"),
+                    strawberry.cast(Owner, Tag(label="cast away")),  # is_type_of: false
+                    Tag(label="t"),
+                ],
+            ),
             Item(
                 name="b",
                 count=2**40,
@@ -227,6 +244,7 @@ QUERIES = [
     "{ items { whisper later lateBoss { name pet { label } } } }",
     "{ moreItems { where shout whisper fails boss { code } w: whisper } }",
     "{ items { s: shout ... on Item { shout where } } }",
+    "{ items { kinds { label __typename } } }",
 ]
 
 
