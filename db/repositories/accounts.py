@@ -11,6 +11,7 @@ from db.errors import Conflict, NotFound
 from db.inputs import AccountFilter, AccountOrder, AccountPatch, NewAccount, WalletValue
 from db.models import KEEP, Account, Coverage, ProductLine, Wallet
 from db.repositories._sql import (
+    Executor,
     Key,
     Page,
     Where,
@@ -125,7 +126,7 @@ class _Keys:
 
 
 async def list_page(
-    pool: asyncpg.Pool, f: AccountFilter, order: AccountOrder, after: Key | None, limit: int
+    pool: Executor, f: AccountFilter, order: AccountOrder, after: Key | None, limit: int
 ) -> Page[Account]:
     """A page of accounts matching ``f`` in ``order``, after the key ``after``."""
     order_by, after_sql, _ = ORDERS[order]
@@ -187,14 +188,14 @@ async def counts_by_territory(
     return counts_by_group(await pool.fetch(sql, *where.args), territory_ids)
 
 
-async def get_many(pool: asyncpg.Pool, ids: Sequence[int]) -> list[Account | None]:
+async def get_many(pool: Executor, ids: Sequence[int]) -> list[Account | None]:
     """Accounts for ``ids`` in key order (None for unknown ids): a DataLoader batch."""
     rows = await pool.fetch(BY_IDS, list(ids))
     return in_key_order(ids, map(Account.from_row, rows), lambda a: a.id)
 
 
 async def wallets_with_lines_for(
-    pool: asyncpg.Pool, account_ids: Sequence[int]
+    pool: Executor, account_ids: Sequence[int]
 ) -> list[list[tuple[Wallet, ProductLine]]]:
     """Each account's wallets paired with their product lines, one list per id in key order.
 

@@ -12,6 +12,7 @@ from db.inputs import CompetencyValue, NewPartner, PartnerFilter, PartnerPatch
 from db.models import KEEP, Partner, PartnerCompetency, ProductLine
 from db.repositories import product_lines, territories
 from db.repositories._sql import (
+    Executor,
     Key,
     Page,
     Where,
@@ -106,7 +107,7 @@ def _key(row: asyncpg.Record) -> Key:
 
 
 async def list_page(
-    pool: asyncpg.Pool, f: PartnerFilter, after: Key | None, limit: int
+    pool: Executor, f: PartnerFilter, after: Key | None, limit: int
 ) -> Page[Partner]:
     """A page of partners matching ``f``, by name then id, after the key ``after``."""
     where = _where(f)
@@ -168,14 +169,14 @@ async def counts_by_territory(
     return counts_by_group(await pool.fetch(sql, *where.args), territory_ids)
 
 
-async def get_many(pool: asyncpg.Pool, ids: Sequence[int]) -> list[Partner | None]:
+async def get_many(pool: Executor, ids: Sequence[int]) -> list[Partner | None]:
     """Partners for ``ids`` in key order (None for unknown ids): a DataLoader batch."""
     rows = await pool.fetch(BY_IDS, list(ids))
     return in_key_order(ids, map(Partner.from_row, rows), lambda p: p.id)
 
 
 async def eligible_for_territories(
-    pool: asyncpg.Pool, territory_ids: Sequence[int]
+    pool: Executor, territory_ids: Sequence[int]
 ) -> list[list[Partner]]:
     """Active partners serving each territory, by name: who may take its accounts."""
     rows = await pool.fetch(ELIGIBLE, list(territory_ids))
@@ -184,7 +185,7 @@ async def eligible_for_territories(
 
 
 async def competencies_with_lines_for(
-    pool: asyncpg.Pool, partner_ids: Sequence[int]
+    pool: Executor, partner_ids: Sequence[int]
 ) -> list[list[tuple[PartnerCompetency, ProductLine]]]:
     """Each partner's competencies paired with their product lines, one list per id in key
     order: one statement (a join); rows of one line share one ProductLine."""

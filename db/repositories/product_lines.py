@@ -19,7 +19,7 @@ async def list_all(pool: asyncpg.Pool) -> list[ProductLine]:
     return [ProductLine.from_row(r) for r in await pool.fetch(LIST_ALL)]
 
 
-async def get_many(pool: asyncpg.Pool, ids: Sequence[int]) -> list[ProductLine | None]:
+async def get_many(pool: Executor, ids: Sequence[int]) -> list[ProductLine | None]:
     """Product lines for ``ids`` in key order (None for unknown ids): a DataLoader batch."""
     rows = await pool.fetch(BY_IDS, list(ids))
     return in_key_order(ids, map(ProductLine.from_row, rows), lambda p: p.id)

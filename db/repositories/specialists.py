@@ -10,6 +10,7 @@ from db.errors import NotFound
 from db.inputs import NewSpecialist, SpecialistFilter, SpecialistPatch
 from db.models import KEEP, Specialist
 from db.repositories._sql import (
+    Executor,
     Key,
     Page,
     Where,
@@ -61,7 +62,7 @@ def _key(row: asyncpg.Record) -> Key:
 
 
 async def list_page(
-    pool: asyncpg.Pool, f: SpecialistFilter, after: Key | None, limit: int
+    pool: Executor, f: SpecialistFilter, after: Key | None, limit: int
 ) -> Page[Specialist]:
     """A page of specialists matching ``f`` by id, after the key ``after``."""
     where = _where(f)

@@ -27,13 +27,13 @@ async def list_all(pool: asyncpg.Pool) -> list[Territory]:
     return [Territory.from_row(r) for r in await pool.fetch(LIST_ALL)]
 
 
-async def get_many(pool: asyncpg.Pool, ids: Sequence[int]) -> list[Territory | None]:
+async def get_many(pool: Executor, ids: Sequence[int]) -> list[Territory | None]:
     """Territories for ``ids`` in key order (None for unknown ids): a DataLoader batch."""
     rows = await pool.fetch(BY_IDS, list(ids))
     return in_key_order(ids, map(Territory.from_row, rows), lambda t: t.id)
 
 
-async def for_partners(pool: asyncpg.Pool, partner_ids: Sequence[int]) -> list[list[Territory]]:
+async def for_partners(pool: Executor, partner_ids: Sequence[int]) -> list[list[Territory]]:
     """The territories each partner serves, one list per id in key order."""
     rows = await pool.fetch(BY_PARTNERS, list(partner_ids))
     pairs = [(r["partner_id"], Territory.from_row(r)) for r in rows]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
 
@@ -10,7 +9,7 @@ import strawberry
 
 from db import models
 from db.inputs import AccountFilter
-from db.repositories import accounts
+from db.repositories import accounts, partners, territories
 from schema.accounts.inputs import AccountFilterInput
 from schema.accounts.types import Account
 from schema.common.connection import (
@@ -23,7 +22,7 @@ from schema.common.connection import (
 from schema.common.enums import AccountOrder
 from schema.common.errors import as_user_input
 from schema.common.ids import decode_id
-from schema.common.prefetch import distinct, node_fields
+from schema.common.prefetch import Prefetch, edge_cursors_selected, node_fields
 from schema.context import Info
 
 
@@ -40,8 +39,10 @@ async def account_connection(
     key = decode_cursor(after, order.value, accounts.key_types(order))
     pool = info.context.pool
     count: Callable[[], Awaitable[int]]
-    if territory_id is None:
-        page = await accounts.list_page(pool, base, order, key, first)
+    if territory_id is None:  # the page and its relations on one connection
+        async with pool.acquire() as conn:
+            page = await accounts.list_page(conn, base, order, key, first)
+            await _prefetch(info, page.items).on(conn)
         count = lambda: accounts.count(pool, base)  # noqa: E731
     else:  # one territory among the parents of a nested connection: batched per request
         f = dataclasses.replace(base, territory_id=None)
@@ -55,26 +56,28 @@ async def account_connection(
         )
         page = await pages.load(territory_id)
         count = lambda: counts.load(territory_id)  # noqa: E731
-    await _prefetch(info, page.items)
-    return connection(page, Account.from_domain, order.value, count, after)
+        await _prefetch(info, page.items).through_loaders()
+    cursors = edge_cursors_selected(info)
+    return connection(page, Account.from_domain, order.value, count, after, cursors=cursors)
 
 
-async def _prefetch(info: Info, items: list[models.Account]) -> None:
-    """Load the relations the selection asks for: one batch each, run concurrently."""
+def _prefetch(info: Info, items: list[models.Account]) -> Prefetch:
+    """The batches of the relations the selection asks for."""
     wanted = node_fields(info)
     loaders = info.context.loaders
-    loads: list[Awaitable[object]] = []
+    prefetch = Prefetch()
     if "territory" in wanted:
-        loads.append(loaders.territories.load_many(distinct(a.territory_id for a in items)))
+        prefetch.add(loaders.territories, territories.get_many, (a.territory_id for a in items))
     if "incumbentPartner" in wanted:
-        partner_ids = distinct(a.incumbent_partner_id for a in items)
-        loads.append(loaders.partners.load_many(partner_ids))
+        partner_ids = (a.incumbent_partner_id for a in items)
+        prefetch.add(loaders.partners, partners.get_many, partner_ids)
     if "wallets" in wanted:
-        loads.append(loaders.account_wallets.load_many([a.id for a in items]))
+        wallets = accounts.wallets_with_lines_for
+        prefetch.add(loaders.account_wallets, wallets, (a.id for a in items))
     if "eligiblePartners" in wanted:
-        territory_ids = distinct(a.territory_id for a in items)
-        loads.append(loaders.eligible_partners.load_many(territory_ids))
-    await asyncio.gather(*loads)
+        eligible = partners.eligible_for_territories
+        prefetch.add(loaders.eligible_partners, eligible, (a.territory_id for a in items))
+    return prefetch
 
 
 @strawberry.type

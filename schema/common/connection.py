@@ -107,16 +107,24 @@ def connection(
     order: str,
     count: Callable[[], Awaitable[int]],
     after: str | None,
+    *,
+    cursors: bool = True,
 ) -> Connection[NodeT]:
-    """Wrap a repository page as a connection whose cursors carry ``order``."""
+    """Wrap a repository page as a connection whose cursors carry ``order``.
+
+    ``cursors=False`` when the selection has no ``edges { cursor }``
+    (``prefetch.edge_cursors_selected``): the edges then carry an empty cursor that nothing
+    reads, and only ``pageInfo``'s two are made (about 4 µs each, 50 a page otherwise).
+    """
+    keys = page.keys
     edges = [
-        Edge(cursor=encode_cursor(order, key), node=convert(item))
-        for item, key in zip(page.items, page.keys, strict=True)
+        Edge(cursor=encode_cursor(order, key) if cursors else "", node=convert(item))
+        for item, key in zip(page.items, keys, strict=True)
     ]
     info = PageInfo(
         has_next_page=page.has_next,
         has_previous_page=after is not None,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
+        start_cursor=encode_cursor(order, keys[0]) if keys else None,
+        end_cursor=encode_cursor(order, keys[-1]) if keys else None,
     )
     return Connection(edges=edges, page_info=info, count=count)

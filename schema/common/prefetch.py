@@ -7,16 +7,25 @@ loads the relations its selection asks for, in one batch per relation (the state
 DataLoader would run anyway), and the related-object resolvers are plain functions that return
 the loaded value at once. When nothing was prefetched (a single ``account(id:)``), they return
 the DataLoader's awaitable instead, which graphql-core awaits like any async resolver's result.
+
+A root connection runs its page query and these batches on one pooled connection, one after
+the other, as a hand-written endpoint would (``Prefetch.on``), and puts the answers in the
+request's DataLoaders: each pooled statement borrowed separately costs a connection reset round
+trip and a batch task, about a third of the socket writes of a page (bench/RESULTS.md "API"). A
+nested connection (one per parent) keeps the DataLoaders (``Prefetch.through_loaders``), which
+batch it across its parents.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from typing import Any, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 from strawberry.types.nodes import SelectedField, Selection
 
+from db.repositories._sql import Executor
 from schema.context import Info
 
 K = TypeVar("K", bound=Hashable)
@@ -42,6 +51,19 @@ def now_or_later(loader: DataLoader[K, D], key: K, convert: Callable[[D], R]) ->
 
 def node_fields(info: Info) -> set[str]:
     """Names selected under ``edges { node { ... } }`` of the connection being resolved."""
+    return selected_under(info, ("edges", "node"))
+
+
+def edge_cursors_selected(info: Info) -> bool:
+    """Whether ``edges { cursor }`` is selected (any alias, fragments included; a field under
+    ``@skip``/``@include`` counts as selected): the connection makes the edges' cursors only
+    then (``connection(cursors=...)``), not ``first`` of them for nothing."""
+    return "cursor" in selected_under(info, ("edges",))
+
+
+def selected_under(info: Info, path: tuple[str, ...]) -> set[str]:
+    """Names selected at ``path`` below the field being resolved (a superset: fields under
+    ``@skip``/``@include`` count too)."""
     names: set[str] = set()
 
     def walk(selections: Iterable[Selection], path: tuple[str, ...]) -> None:
@@ -54,10 +76,38 @@ def node_fields(info: Info) -> set[str]:
                 walk(selection.selections, path[1:])
 
     for field in info.selected_fields:
-        walk(field.selections, ("edges", "node"))
+        walk(field.selections, path)
     return names
 
 
 def distinct(keys: Iterable[Any]) -> list[Any]:
     """Keys without duplicates or None, in first-seen order (for ``load_many``)."""
     return list(dict.fromkeys(k for k in keys if k is not None))
+
+
+Batch = Callable[[Executor, Sequence[Any]], Awaitable[list[Any]]]
+"""A repository batch: values for keys, in key order (what a DataLoader's load function does)."""
+
+
+class Prefetch:
+    """The relation batches a page needs: each a loader, its batch and the keys to load."""
+
+    def __init__(self) -> None:
+        self.jobs: list[tuple[DataLoader[Any, Any], Batch, list[Any]]] = []
+
+    def add(self, loader: DataLoader[K, D], batch: Batch, keys: Iterable[K | None]) -> None:
+        """Load ``keys`` (duplicates and None dropped) into ``loader`` with ``batch``."""
+        self.jobs.append((loader, batch, distinct(keys)))
+
+    async def on(self, conn: Executor) -> None:
+        """Run the batches on ``conn`` one after the other, for the keys each loader does not
+        hold or await yet, and put the values in the loaders' caches."""
+        for loader, batch, keys in self.jobs:
+            cache = loader.cache_map
+            missing = [key for key in keys if cache.get(key) is None]
+            if missing:
+                loader.prime_many(dict(zip(missing, await batch(conn, missing), strict=True)))
+
+    async def through_loaders(self) -> None:
+        """Load the keys through the loaders, concurrently (they batch across parents)."""
+        await asyncio.gather(*(loader.load_many(keys) for loader, _, keys in self.jobs))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
 
 import strawberry
 
 from db.inputs import PartnerFilter
-from db.repositories import partners
+from db.repositories import partners, territories
 from schema.common.connection import (
     DEFAULT_PAGE,
     Connection,
@@ -19,7 +18,7 @@ from schema.common.connection import (
 )
 from schema.common.errors import as_user_input
 from schema.common.ids import decode_id
-from schema.common.prefetch import node_fields
+from schema.common.prefetch import Prefetch, edge_cursors_selected, node_fields
 from schema.context import Info
 from schema.partners.inputs import PartnerFilterInput
 from schema.partners.types import Partner
@@ -39,8 +38,10 @@ async def partner_connection(
     key = decode_cursor(after, ORDER, partners.KEY_TYPES)
     pool = info.context.pool
     count: Callable[[], Awaitable[int]]
-    if territory_id is None:
-        page = await partners.list_page(pool, base, key, first)
+    if territory_id is None:  # the page and its relations on one connection
+        async with pool.acquire() as conn:
+            page = await partners.list_page(conn, base, key, first)
+            await _prefetch(info, [p.id for p in page.items]).on(conn)
         count = lambda: partners.count(pool, base)  # noqa: E731
     else:  # one territory among the parents of a nested connection: batched per request
         f = dataclasses.replace(base, territory_id=None)
@@ -54,20 +55,21 @@ async def partner_connection(
         )
         page = await pages.load(territory_id)
         count = lambda: counts.load(territory_id)  # noqa: E731
-    await _prefetch(info, [p.id for p in page.items])
-    return connection(page, Partner.from_domain, ORDER, count, after)
+        await _prefetch(info, [p.id for p in page.items]).through_loaders()
+    cursors = edge_cursors_selected(info)
+    return connection(page, Partner.from_domain, ORDER, count, after, cursors=cursors)
 
 
-async def _prefetch(info: Info, ids: list[int]) -> None:
-    """Load the relations the selection asks for: one batch each, run concurrently."""
+def _prefetch(info: Info, ids: list[int]) -> Prefetch:
+    """The batches of the relations the selection asks for."""
     wanted = node_fields(info)
     loaders = info.context.loaders
-    loads: list[Awaitable[object]] = []
+    prefetch = Prefetch()
     if "territories" in wanted:
-        loads.append(loaders.partner_territories.load_many(ids))
+        prefetch.add(loaders.partner_territories, territories.for_partners, ids)
     if "competencies" in wanted:
-        loads.append(loaders.partner_competencies.load_many(ids))
-    await asyncio.gather(*loads)
+        prefetch.add(loaders.partner_competencies, partners.competencies_with_lines_for, ids)
+    return prefetch
 
 
 @strawberry.type

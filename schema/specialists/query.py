@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
 
@@ -10,7 +9,7 @@ import strawberry
 
 from db import models
 from db.inputs import SpecialistFilter
-from db.repositories import specialists
+from db.repositories import product_lines, specialists, territories
 from schema.common.connection import (
     DEFAULT_PAGE,
     Connection,
@@ -20,7 +19,7 @@ from schema.common.connection import (
 )
 from schema.common.errors import as_user_input
 from schema.common.ids import decode_id, decode_optional
-from schema.common.prefetch import distinct, node_fields
+from schema.common.prefetch import Prefetch, edge_cursors_selected, node_fields
 from schema.context import Info
 from schema.specialists.types import Specialist
 
@@ -43,8 +42,10 @@ async def specialist_connection(
     f = dataclasses.replace(base, product_line_id=line) if line is not None else base
     pool = info.context.pool
     count: Callable[[], Awaitable[int]]
-    if territory_id is None:
-        page = await specialists.list_page(pool, f, key, first)
+    if territory_id is None:  # the page and its relations on one connection
+        async with pool.acquire() as conn:
+            page = await specialists.list_page(conn, f, key, first)
+            await _prefetch(info, page.items).on(conn)
         count = lambda: specialists.count(pool, f)  # noqa: E731
     else:  # one territory among the parents of a nested connection: batched per request
         g = dataclasses.replace(f, territory_id=None)
@@ -58,20 +59,22 @@ async def specialist_connection(
         )
         page = await pages.load(territory_id)
         count = lambda: counts.load(territory_id)  # noqa: E731
-    await _prefetch(info, page.items)
-    return connection(page, Specialist.from_domain, ORDER, count, after)
+        await _prefetch(info, page.items).through_loaders()
+    cursors = edge_cursors_selected(info)
+    return connection(page, Specialist.from_domain, ORDER, count, after, cursors=cursors)
 
 
-async def _prefetch(info: Info, items: list[models.Specialist]) -> None:
-    """Load the relations the selection asks for: one batch each, run concurrently."""
+def _prefetch(info: Info, items: list[models.Specialist]) -> Prefetch:
+    """The batches of the relations the selection asks for."""
     wanted = node_fields(info)
     loaders = info.context.loaders
-    loads: list[Awaitable[object]] = []
+    prefetch = Prefetch()
     if "territory" in wanted:
-        loads.append(loaders.territories.load_many(distinct(s.territory_id for s in items)))
+        prefetch.add(loaders.territories, territories.get_many, (s.territory_id for s in items))
     if "productLine" in wanted:
-        loads.append(loaders.product_lines.load_many(distinct(s.product_line_id for s in items)))
-    await asyncio.gather(*loads)
+        lines = (s.product_line_id for s in items)
+        prefetch.add(loaders.product_lines, product_lines.get_many, lines)
+    return prefetch
 
 
 @strawberry.type

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -12,10 +12,8 @@ from schema.common.ids import encode_id
 from schema.common.node import Node
 from schema.common.prefetch import now_or_later
 from schema.context import Info
-
-if TYPE_CHECKING:
-    from schema.product_lines.types import ProductLine
-    from schema.territories.types import Territory
+from schema.product_lines.types import ProductLine
+from schema.territories.types import Territory
 
 
 @strawberry.type(description="A product specialist of one line in one territory.")
@@ -53,8 +51,6 @@ class Specialist(Node):
         self, info: Info
     ) -> Annotated[Territory, strawberry.lazy("schema.territories.types")]:
         """The territory the specialist works in."""
-        from schema.territories.types import Territory
-
         return now_or_later(
             info.context.loaders.territories, self.territory_id, Territory.from_loaded
         )
@@ -64,8 +60,6 @@ class Specialist(Node):
         self, info: Info
     ) -> Annotated[ProductLine, strawberry.lazy("schema.product_lines.types")]:
         """The product line the specialist knows."""
-        from schema.product_lines.types import ProductLine
-
         return now_or_later(
             info.context.loaders.product_lines, self.product_line_id, ProductLine.from_loaded
         )

@@ -42,6 +42,24 @@ async def test_fresh_database_gets_every_migration_recorded(make_database: MakeD
     assert tables[0]["t"] is not None
 
 
+async def test_name_search_has_trigram_indexes(make_database: MakeDatabase) -> None:
+    """pg_trgm is created by the migrations (local server and embedded PostgreSQL alike) and
+    the accounts/partners name filters' expression has a trigram index, used by a search."""
+    url = await make_database("empty")
+    await migrate(url)
+    rows = await _fetch(url, "SELECT indexname FROM pg_indexes WHERE indexname LIKE '%trgm%'")
+    assert {r["indexname"] for r in rows} == {"accounts_name_trgm_idx", "partners_name_trgm_idx"}
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("SET enable_seqscan = off")  # an empty table: force the choice
+        plan = await conn.fetch(
+            "EXPLAIN SELECT id FROM partners p WHERE lower(p.name) LIKE '%north%'"
+        )
+    finally:
+        await conn.close()
+    assert "partners_name_trgm_idx" in "\n".join(r[0] for r in plan)
+
+
 async def test_second_run_applies_nothing(database_url: str) -> None:
     assert await migrate(database_url) == []
 

@@ -43,17 +43,15 @@ class Later:
         return value().__await__()
 
 
-def build(fast: bool) -> strawberry.Schema:
+def build(
+    fast: bool, context_class: type[PlainLeafExecutionContext] = PlainLeafExecutionContext
+) -> strawberry.Schema:
     """A small schema with plain leaves of every kind, and one field behind the matrix check."""
 
     @strawberry.enum
     class Colour(enum.Enum):
         RED = "red"
         GREEN = "green"
-
-    @strawberry.type
-    class Owner:
-        name: str  # None in one case: an error inside a nullable plain object field
 
     @strawberry.interface
     class Labelled:
@@ -62,6 +60,12 @@ def build(fast: bool) -> strawberry.Schema:
     @strawberry.type
     class Tag(Labelled):  # implements an interface: Strawberry gives it an is_type_of
         pass
+
+    @strawberry.type
+    class Owner:
+        name: str  # None in one case: an error inside a nullable plain object field
+        code: str = "k"  # behind the matrix check (refused to PARTNER and to no role)
+        pet: Tag | None = None  # a plain object inside a plain object
 
     @strawberry.type
     class Item:
@@ -77,6 +81,7 @@ def build(fast: bool) -> strawberry.Schema:
         tag: Tag = strawberry.field(default_factory=lambda: Tag(label="t"))
         tags: list[Tag] = strawberry.field(default_factory=lambda: [Tag(label="u")])
         owners: list[Owner | None] = strawberry.field(default_factory=list)
+        kinds: list[Tag | None] = strawberry.field(default_factory=list)  # casts, subclasses
 
         @strawberry.field
         def shout(self) -> str:
@@ -90,9 +95,48 @@ def build(fast: bool) -> strawberry.Schema:
         def fails(self) -> str | None:
             raise ValueError(f"no {self.name}")
 
+        @strawberry.field
+        def boss(self) -> Owner | None:  # a resolver's object: complete_value's builder
+            return self.owner
+
+        @strawberry.field
+        def crew(self) -> list[Owner | None]:
+            return self.owners
+
+        @strawberry.field
+        def whisper(self) -> str:  # behind the matrix check (refused to PARTNER, no role)
+            return self.name.lower()
+
+        @strawberry.field
+        def later(self) -> str:
+            return Later()  # type: ignore[return-value]  # graphql-core awaits it
+
+        @strawberry.field
+        def late_boss(self) -> Owner | None:
+            async def boss() -> Owner | None:
+                return self.owner
+
+            return boss()  # type: ignore[return-value]  # graphql-core awaits it
+
+    class SubTag(Tag):  # a plain subclass: not the exact class, is_type_of still true
+        pass
+
     def items() -> list[Item | None]:
         return [
-            Item(name="a", count=1, maybe=None, colour=Colour.RED, even=Even(2), strict="x", odd=1),
+            Item(
+                name="a",
+                count=1,
+                maybe=None,
+                colour=Colour.RED,
+                even=Even(2),
+                strict="x",
+                odd=1,
+                kinds=[
+                    SubTag(label="s"),
+                    strawberry.cast(Owner, Tag(label="cast away")),  # is_type_of: false
+                    Tag(label="t"),
+                ],
+            ),
             Item(
                 name="b",
                 count=2**40,
@@ -101,10 +145,15 @@ def build(fast: bool) -> strawberry.Schema:
                 even=Even(4),
                 strict="y",
                 odd=ValueError("boom"),
-                owner=Owner(name="o"),
+                owner=Owner(name="o", pet=Tag(label="l")),
                 tag=Owner(name="not a tag"),  # type: ignore[arg-type]  # is_type_of refuses it
                 tags=[Tag(label="v"), Tag(label="w")],
-                owners=[None, Owner(name="q"), Owner(name=None)],  # type: ignore[arg-type]
+                owners=[
+                    None,
+                    Owner(name="q"),
+                    Owner(name=None),
+                    Owner(name="s", pet=Tag(label="m")),
+                ],  # type: ignore[arg-type]
             ),
             Item(
                 name="c",
@@ -116,17 +165,17 @@ def build(fast: bool) -> strawberry.Schema:
                 odd=Later(),
                 owner=Owner(name=None),  # type: ignore[arg-type]
                 tags=[Tag(label="x"), Owner(name="not a tag")],  # type: ignore[list-item]
-                owners=[Owner(name="r"), ValueError("no owner")],  # type: ignore[list-item]
+                owners=[Owner(name="r", pet=Tag(label=None)), ValueError("no owner")],  # type: ignore[list-item, arg-type]
             ),
             Item(
                 name="d",
                 count=4,
                 maybe=None,
-                colour=Colour.RED,
+                colour="green",  # type: ignore[arg-type]  # a raw value, not a member
                 even=Even(6),
                 strict=None,  # type: ignore[arg-type]
                 odd=None,
-                owner=Owner(name="p"),
+                owner=Owner(name="p", pet=Owner(name="not a tag")),  # type: ignore[arg-type]
                 tag=Tag(label=None),  # type: ignore[arg-type]  # nulls the item
                 tags=[Tag(label="y"), Tag(label=None)],  # type: ignore[arg-type]  # nulls the list
             ),
@@ -146,15 +195,19 @@ def build(fast: bool) -> strawberry.Schema:
     built = strawberry.Schema(
         query=Query,
         config=StrawberryConfig(scalar_map={Even: scalar}),
-        execution_context_class=PlainLeafExecutionContext if fast else None,
+        execution_context_class=context_class if fast else None,
     )
     item = built._schema.get_type("Item")
     assert item is not None and hasattr(item, "fields")
     if fast:
-        assert lean_resolvers(built._schema, built.config.info_class) == 5  # + Query's two
+        assert lean_resolvers(built._schema, built.config.info_class) == 10  # + Query's two
     item.fields["secret"].resolve = _checked(item.fields["secret"].resolve)
+    item.fields["whisper"].resolve = _checked(item.fields["whisper"].resolve)
+    owner = built._schema.get_type("Owner")
+    assert owner is not None and hasattr(owner, "fields")
+    owner.fields["code"].resolve = _checked(owner.fields["code"].resolve)
     if fast:
-        assert plain_leaves(built._schema) == 12  # 10 on Item, Owner.name, Tag.label
+        assert plain_leaves(built._schema) == 14  # 10 on Item, 3 on Owner, Tag.label
     return built
 
 
@@ -182,6 +235,16 @@ QUERIES = [
     "{ items { tags { __typename label } owners { name } } }",
     "{ moreItems { name odd tags { label } owners { n: name } } }",
     "{ moreItems { tags { ... on Labelled { label } } } items { owners { __typename } } }",
+    "{ items { owner { name pet { label __typename } } } }",
+    "{ items { boss { name pet { label } } crew { name } } }",
+    "{ items { owner { name code } boss { code } } }",
+    "{ items { boss { __typename n: name } b2: boss { name } } }",
+    "{ moreItems { crew { pet { label } } owners { pet { l: label } } } }",
+    "{ items { owner { pet { ... on Tag { label } } ...F } } } fragment F on Owner { name }",
+    "{ items { whisper later lateBoss { name pet { label } } } }",
+    "{ moreItems { where shout whisper fails boss { code } w: whisper } }",
+    "{ items { s: shout ... on Item { shout where } } }",
+    "{ items { kinds { label __typename } } }",
 ]
 
 
@@ -243,6 +306,55 @@ async def test_the_odd_values_give_errors_and_the_check_refuses() -> None:
     }
 
 
+async def test_plain_selections_get_a_builder_and_the_others_do_not() -> None:
+    """Builders are made for the plain selections only (so the cases above exercise them): not
+    for a selection with a resolver, nor for one with a leaf the matrix refuses."""
+    made: list[tuple[str, bool]] = []
+
+    class Recording(PlainLeafExecutionContext):
+        def _make_builder(self, object_type: Any, field_details_list: Any) -> Any:
+            builder = super()._make_builder(object_type, field_details_list)
+            made.append((object_type.name, builder is not None))
+            return builder
+
+    fast = build(fast=True, context_class=Recording)
+    query = "{ items { name boss { name code pet { label } } tags { label } shout } }"
+    for role, code_allowed in ((Role.PLANNER, True), (Role.PARTNER, False)):
+        made.clear()
+        partner = 1 if role is Role.PARTNER else None
+        principal = Principal(subject="t", role=role, partner_id=partner)
+        result = await fast.execute(query, context_value=Context(pool=None, principal=principal))  # type: ignore[arg-type]
+        assert result.data is not None
+        assert sorted(set(made)) == sorted(
+            {("Item", False), ("Owner", code_allowed), ("Tag", True)}
+        ), role
+
+
+async def test_lean_resolvers_take_the_short_path_unless_the_matrix_refuses() -> None:
+    """Sync resolvers without arguments run through ``_execute_lean`` (so the cases above
+    compare it with graphql-core's ``execute_field``); a guarded one only when allowed."""
+    ran: list[str] = []
+
+    class Recording(PlainLeafExecutionContext):
+        def _execute_lean(self, lean: Any, *args: Any) -> Any:
+            ran.append(args[-1].key)  # the field's path: its response name
+            return super()._execute_lean(lean, *args)
+
+    fast = build(fast=True, context_class=Recording)
+    query = (
+        "{ items { shout boss { name } later whisper } }"  # whisper last: a refusal nulls the item
+    )
+    for role, whisper_allowed in ((Role.PLANNER, True), (Role.PARTNER, False)):
+        ran.clear()
+        partner = 1 if role is Role.PARTNER else None
+        principal = Principal(subject="t", role=role, partner_id=partner)
+        result = await fast.execute(query, context_value=Context(pool=None, principal=principal))  # type: ignore[arg-type]
+        assert result.data is not None
+        expected = {"shout", "boss", "later"} | ({"whisper"} if whisper_allowed else set())
+        assert set(ran) == expected, role
+        assert len(ran) == 4 * len(expected)  # once per item
+
+
 async def test_lists_of_objects_report_item_errors_where_graphql_core_does() -> None:
     """The list short path (complete_iterable_value) keeps per-item errors and null bubbling."""
     fast = build(fast=True)
@@ -254,7 +366,10 @@ async def test_lists_of_objects_report_item_errors_where_graphql_core_does() -> 
         "moreItems": [
             None,
             {"tags": [{"label": "u"}], "owners": []},
-            {"tags": [{"label": "v"}, {"label": "w"}], "owners": [None, {"name": "q"}, None]},
+            {
+                "tags": [{"label": "v"}, {"label": "w"}],
+                "owners": [None, {"name": "q"}, None, {"name": "s"}],
+            },
             None,  # a non-Tag in the non-null tags list: the list, then the item, is null
             None,  # a Tag with a null label: the same
         ]

@@ -114,3 +114,27 @@ async def test_cursor_of_another_order_is_refused(run: Run) -> None:
         "Argument after is not a valid cursor: it belongs to another order than"
         " TOTAL_WHITESPACE_DESC"
     ]
+
+
+async def test_edge_cursors_are_made_whenever_the_selection_asks_for_them(run: Run) -> None:
+    """Edges carry their cursors when ``cursor`` is selected under an alias, in a fragment or
+    in a second selection of the same field; pageInfo's cursors are there without them."""
+    plain = ok(await run("{ accounts(first: 4) { edges { cursor } } }"))["accounts"]["edges"]
+    cursors = [e["cursor"] for e in plain]
+    assert len(set(cursors)) == 4 and all(cursors)
+    queries = [
+        "{ accounts(first: 4) { edges { c: cursor } } }",
+        "{ accounts(first: 4) { ...E } } fragment E on AccountConnection { edges { c: cursor } }",
+        "{ accounts(first: 4) { edges { node { id } } }"
+        " accounts(first: 4) { edges { c: cursor } } }",
+        "{ accounts(first: 4) { edges { ... on AccountEdge { c: cursor } } } }",
+    ]
+    for query in queries:
+        edges = ok(await run(query))["accounts"]["edges"]
+        assert [e["c"] for e in edges] == cursors, query
+    info = ok(await run("{ accounts(first: 4) { pageInfo { startCursor endCursor } } }"))
+    assert info["accounts"]["pageInfo"] == {"startCursor": cursors[0], "endCursor": cursors[-1]}
+    partners = ok(await run("{ partners(first: 3) { edges { cursor } pageInfo { endCursor } } }"))
+    edges = partners["partners"]["edges"]
+    assert all(e["cursor"] for e in edges)
+    assert edges[-1]["cursor"] == partners["partners"]["pageInfo"]["endCursor"]
