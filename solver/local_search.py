@@ -47,7 +47,6 @@ TABU_SHARE = 0.4  # of the time left: tabu search, then partner subsets, then th
 # +0.57-0.58 % against +0.80-0.88 %, d20100 +1.12 % against +1.26-1.29 %. The compiled search
 # (solver.ejection) is stronger: 0.4 against 0.15 was as good or better on 8 of 8 (RESULTS.md)
 PS_SHARE = 0.45
-TABU_LP_PRICES = True
 EXACT_SHARE = 0.6
 PRUNED_MAX_PAIRS = 40_000
 PRUNED_MAX_SHARE = 0.25  # of the allowed pairs: else the pruned model is no easier
@@ -263,7 +262,8 @@ def pruned_model(
 
 
 def _prices(lp: LPResult | None) -> FloatArray | None:
-    return lp.cap_dual if lp is not None and lp.has_prices and TABU_LP_PRICES else None
+    """The LP's capacity prices as the tabu search's starting prices, when there are any."""
+    return lp.cap_dual if lp is not None and lp.has_prices else None
 
 
 @contextmanager
