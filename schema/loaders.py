@@ -23,18 +23,29 @@ from db.models import (
     Wallet,
 )
 from db.repositories import accounts, partners, product_lines, specialists, territories
+from db.repositories._sql import Executor
 
 T = TypeVar("T")
 
 
-def _loader(
-    pool: asyncpg.Pool, batch: Callable[[asyncpg.Pool, Sequence[int]], Awaitable[list[T]]]
-) -> DataLoader[int, T]:
-    async def load(keys: list[int]) -> list[T]:
-        """Resolve ``load``."""
-        return await batch(pool, keys)
+class RepositoryLoader(DataLoader[int, T]):
+    """A DataLoader over one repository batch, ``batch(executor, keys)`` (``= any($1)``).
 
-    return DataLoader(load_fn=load)
+    The batch is kept (``fetch``) so that a page can run the same lookup on the connection it
+    already holds and prime the loader with the answer (``schema.common.prefetch.Prefetch.on``):
+    the loader and the prefetch cannot disagree on what a key loads.
+    """
+
+    def __init__(
+        self, pool: asyncpg.Pool, batch: Callable[[Executor, Sequence[int]], Awaitable[list[T]]]
+    ) -> None:
+        self.fetch = batch
+
+        async def load(keys: list[int]) -> list[T]:
+            """Resolve ``load``."""
+            return await batch(pool, keys)
+
+        super().__init__(load_fn=load)
 
 
 class Dataloaders:
@@ -61,51 +72,51 @@ class Dataloaders:
         return cast(DataLoader[int, T], loader)
 
     @cached_property
-    def product_lines(self) -> DataLoader[int, ProductLine | None]:
+    def product_lines(self) -> RepositoryLoader[ProductLine | None]:
         """Product line by id."""
-        return _loader(self.pool, product_lines.get_many)
+        return RepositoryLoader(self.pool, product_lines.get_many)
 
     @cached_property
-    def territories(self) -> DataLoader[int, Territory | None]:
+    def territories(self) -> RepositoryLoader[Territory | None]:
         """Territory by id."""
-        return _loader(self.pool, territories.get_many)
+        return RepositoryLoader(self.pool, territories.get_many)
 
     @cached_property
-    def partners(self) -> DataLoader[int, Partner | None]:
+    def partners(self) -> RepositoryLoader[Partner | None]:
         """Partner by id."""
-        return _loader(self.pool, partners.get_many)
+        return RepositoryLoader(self.pool, partners.get_many)
 
     @cached_property
-    def accounts(self) -> DataLoader[int, Account | None]:
+    def accounts(self) -> RepositoryLoader[Account | None]:
         """Account by id."""
-        return _loader(self.pool, accounts.get_many)
+        return RepositoryLoader(self.pool, accounts.get_many)
 
     @cached_property
-    def specialists(self) -> DataLoader[int, Specialist | None]:
+    def specialists(self) -> RepositoryLoader[Specialist | None]:
         """Specialist by id."""
-        return _loader(self.pool, specialists.get_many)
+        return RepositoryLoader(self.pool, specialists.get_many)
 
     @cached_property
-    def partner_territories(self) -> DataLoader[int, list[Territory]]:
+    def partner_territories(self) -> RepositoryLoader[list[Territory]]:
         """Territories a partner serves, by partner id."""
-        return _loader(self.pool, territories.for_partners)
+        return RepositoryLoader(self.pool, territories.for_partners)
 
     @cached_property
-    def partner_competencies(self) -> DataLoader[int, list[tuple[PartnerCompetency, ProductLine]]]:
+    def partner_competencies(self) -> RepositoryLoader[list[tuple[PartnerCompetency, ProductLine]]]:
         """Competencies of a partner with their product lines (one join), by partner id.
 
         The line comes with each item in the same batch rather than through one async
         resolver per item: a page has hundreds of them, and per-item resolvers dominated the
         response time (bench/RESULTS.md "API").
         """
-        return _loader(self.pool, partners.competencies_with_lines_for)
+        return RepositoryLoader(self.pool, partners.competencies_with_lines_for)
 
     @cached_property
-    def account_wallets(self) -> DataLoader[int, list[tuple[Wallet, ProductLine]]]:
+    def account_wallets(self) -> RepositoryLoader[list[tuple[Wallet, ProductLine]]]:
         """Wallets of an account with their product lines (one join), by account id."""
-        return _loader(self.pool, accounts.wallets_with_lines_for)
+        return RepositoryLoader(self.pool, accounts.wallets_with_lines_for)
 
     @cached_property
-    def eligible_partners(self) -> DataLoader[int, list[Partner]]:
+    def eligible_partners(self) -> RepositoryLoader[list[Partner]]:
         """Active partners serving a territory, by territory id."""
-        return _loader(self.pool, partners.eligible_for_territories)
+        return RepositoryLoader(self.pool, partners.eligible_for_territories)

@@ -118,7 +118,7 @@ async def counts_by_territory(
     return counts_by_group(await pool.fetch(sql, *where.args), territory_ids)
 
 
-async def get_many(pool: asyncpg.Pool, ids: Sequence[int]) -> list[Specialist | None]:
+async def get_many(pool: Executor, ids: Sequence[int]) -> list[Specialist | None]:
     """Specialists for ``ids`` in key order (None for unknown ids): a DataLoader batch."""
     rows = await pool.fetch(BY_IDS, list(ids))
     return in_key_order(ids, map(Specialist.from_row, rows), lambda s: s.id)

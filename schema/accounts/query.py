@@ -9,7 +9,7 @@ import strawberry
 
 from db import models
 from db.inputs import AccountFilter
-from db.repositories import accounts, partners, territories
+from db.repositories import accounts
 from schema.accounts.inputs import AccountFilterInput
 from schema.accounts.types import Account
 from schema.common.connection import (
@@ -67,16 +67,13 @@ def _prefetch(info: Info, items: list[models.Account]) -> Prefetch:
     loaders = info.context.loaders
     prefetch = Prefetch()
     if "territory" in wanted:
-        prefetch.add(loaders.territories, territories.get_many, (a.territory_id for a in items))
+        prefetch.add(loaders.territories, (a.territory_id for a in items))
     if "incumbentPartner" in wanted:
-        partner_ids = (a.incumbent_partner_id for a in items)
-        prefetch.add(loaders.partners, partners.get_many, partner_ids)
+        prefetch.add(loaders.partners, (a.incumbent_partner_id for a in items))
     if "wallets" in wanted:
-        wallets = accounts.wallets_with_lines_for
-        prefetch.add(loaders.account_wallets, wallets, (a.id for a in items))
+        prefetch.add(loaders.account_wallets, (a.id for a in items))
     if "eligiblePartners" in wanted:
-        eligible = partners.eligible_for_territories
-        prefetch.add(loaders.eligible_partners, eligible, (a.territory_id for a in items))
+        prefetch.add(loaders.eligible_partners, (a.territory_id for a in items))
     return prefetch
 
 

@@ -19,7 +19,7 @@ batch it across its parents.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
@@ -27,6 +27,7 @@ from strawberry.types.nodes import SelectedField, Selection
 
 from db.repositories._sql import Executor
 from schema.context import Info
+from schema.loaders import RepositoryLoader
 
 K = TypeVar("K", bound=Hashable)
 D = TypeVar("D")
@@ -85,29 +86,26 @@ def distinct(keys: Iterable[Any]) -> list[Any]:
     return list(dict.fromkeys(k for k in keys if k is not None))
 
 
-Batch = Callable[[Executor, Sequence[Any]], Awaitable[list[Any]]]
-"""A repository batch: values for keys, in key order (what a DataLoader's load function does)."""
-
-
 class Prefetch:
-    """The relation batches a page needs: each a loader, its batch and the keys to load."""
+    """The relation batches a page needs: each a loader and the keys to load into it."""
 
     def __init__(self) -> None:
-        self.jobs: list[tuple[DataLoader[Any, Any], Batch, list[Any]]] = []
+        self.jobs: list[tuple[RepositoryLoader[Any], list[int]]] = []
 
-    def add(self, loader: DataLoader[K, D], batch: Batch, keys: Iterable[K | None]) -> None:
-        """Load ``keys`` (duplicates and None dropped) into ``loader`` with ``batch``."""
-        self.jobs.append((loader, batch, distinct(keys)))
+    def add(self, loader: RepositoryLoader[D], keys: Iterable[int | None]) -> None:
+        """Load ``keys`` (duplicates and None dropped) into ``loader``."""
+        self.jobs.append((loader, distinct(keys)))
 
     async def on(self, conn: Executor) -> None:
-        """Run the batches on ``conn`` one after the other, for the keys each loader does not
-        hold or await yet, and put the values in the loaders' caches."""
-        for loader, batch, keys in self.jobs:
+        """Run the loaders' batches on ``conn`` one after the other, for the keys each loader
+        does not hold or await yet, and put the values in the loaders' caches."""
+        for loader, keys in self.jobs:
             cache = loader.cache_map
             missing = [key for key in keys if cache.get(key) is None]
             if missing:
-                loader.prime_many(dict(zip(missing, await batch(conn, missing), strict=True)))
+                values = await loader.fetch(conn, missing)
+                loader.prime_many(dict(zip(missing, values, strict=True)))
 
     async def through_loaders(self) -> None:
         """Load the keys through the loaders, concurrently (they batch across parents)."""
-        await asyncio.gather(*(loader.load_many(keys) for loader, _, keys in self.jobs))
+        await asyncio.gather(*(loader.load_many(keys) for loader, keys in self.jobs))

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 import strawberry
 
 from db.inputs import PartnerFilter
-from db.repositories import partners, territories
+from db.repositories import partners
 from schema.common.connection import (
     DEFAULT_PAGE,
     Connection,
@@ -66,9 +66,9 @@ def _prefetch(info: Info, ids: list[int]) -> Prefetch:
     loaders = info.context.loaders
     prefetch = Prefetch()
     if "territories" in wanted:
-        prefetch.add(loaders.partner_territories, territories.for_partners, ids)
+        prefetch.add(loaders.partner_territories, ids)
     if "competencies" in wanted:
-        prefetch.add(loaders.partner_competencies, partners.competencies_with_lines_for, ids)
+        prefetch.add(loaders.partner_competencies, ids)
     return prefetch
 
 

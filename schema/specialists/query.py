@@ -9,7 +9,7 @@ import strawberry
 
 from db import models
 from db.inputs import SpecialistFilter
-from db.repositories import product_lines, specialists, territories
+from db.repositories import specialists
 from schema.common.connection import (
     DEFAULT_PAGE,
     Connection,
@@ -70,10 +70,9 @@ def _prefetch(info: Info, items: list[models.Specialist]) -> Prefetch:
     loaders = info.context.loaders
     prefetch = Prefetch()
     if "territory" in wanted:
-        prefetch.add(loaders.territories, territories.get_many, (s.territory_id for s in items))
+        prefetch.add(loaders.territories, (s.territory_id for s in items))
     if "productLine" in wanted:
-        lines = (s.product_line_id for s in items)
-        prefetch.add(loaders.product_lines, product_lines.get_many, lines)
+        prefetch.add(loaders.product_lines, (s.product_line_id for s in items))
     return prefetch
 
 
