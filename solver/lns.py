@@ -16,8 +16,9 @@ Without must-cover the neighbourhoods are HiGHS MIPs (``solver.highs``, warm-sta
 incumbent), and when the LP was solved a relaxation-induced neighbourhood (``_Rins``: every
 account where the LP is fractional or disagrees with the incumbent, plus the accounts the LP is
 nearly indifferent about, with their best pairs by value and by LP reduced value) runs first,
-as one larger HiGHS MIP in a background thread that the search waits for (neighbourhoods beside
-it slowed its HiGHS and gained nothing themselves; ``improve``).
+as one larger HiGHS MIP in a background thread; with two workers two such MIPs of different
+sizes run side by side, each restarting from the incumbent when it returns, and the
+neighbourhoods come after them (``improve``).
 """
 
 from __future__ import annotations
@@ -54,14 +55,18 @@ RINS_MARGIN_S = 0.3  # HiGHS overruns its time limit a little
 RINS_KEEP = 2  # best pairs by value per account in the first RINS model
 RINS_RC_KEEP = 2  # and best pairs by LP reduced value, plus its current one and the LP's
 # accounts in RINS: besides those where the LP disagrees with the incumbent, the accounts whose
-# best two options (pairs or none) are closest in LP reduced value, up to RINS_SHARE of all.
+# best two options (pairs or none) are closest in LP reduced value, up to a share of all.
 # 5k channel, seed 0, from the starts' incumbent (30.253e9), one HiGHS MIP, load 3-4.5: the
 # 950 disagreeing accounts with 3 best pairs each gave 30.531e9 (optimal in it, 5.6 s); 2,565
 # accounts with 2 + 2 pairs 30.630e9 after 4.7 s (30.632e9 optimal, 11.7 s); every account
 # with 2 + 2 pairs found nothing in 6 s (HiGHS's root alone takes longer). In the 10 s solve
 # (load 3-3.4) 1,500 accounts (0.3) ended in 6.1-6.3 s each time; 2,000 (0.4) once in 7.2 s and
-# once not before the deadline (no gain at all); 2,500 not in time
-RINS_SHARE = 0.3  # of the accounts (at most RINS_MAX_FREE)
+# once not before the deadline (no gain at all); 2,500 not in time.
+# Quiet (load < 1.3, 2026-11-23), where the first 1,500-account MIP returns by 2.6 s: one chain
+# of 0.3 gave 0.99705-0.99708 of HiGHS 300 s; two chains side by side, 0.3 and 0.5 (one a core):
+# 0.99734 x3; 0.3 + 0.4 0.99708, 0.3 + 0.6 0.99705, 0.35 + 0.5 0.99722 (bench/RESULTS.md)
+RINS_SHARES = (0.3, 0.5)  # of the accounts (at most RINS_MAX_FREE), one chain per worker
+RINS_POLL_S = 0.05  # how often the chains are looked at
 
 
 def _sub_solve(
@@ -317,7 +322,8 @@ class _Rins:
     """Relaxation-induced neighbourhood in a background thread: the accounts where the optimal
     LP is fractional or disagrees with the incumbent, topped up with those of smallest LP margin
     (``accounts``), are solved as one HiGHS MIP for the rest of the time (HiGHS releases the
-    GIL), the others held; ``improve`` waits for it (``collect``) before its neighbourhoods.
+    GIL), the others held; ``improve`` runs the chains (``_rins_chains``) before its
+    neighbourhoods.
 
     Measured at 5,000 accounts (950 such accounts, the others fixed): HiGHS's root cuts take
     most of 5 s, then its own sub-MIP heuristic found +1.2 % over the incumbent; the
@@ -325,10 +331,11 @@ class _Rins:
     """
 
     def __init__(self, search: Search, hoods: _Neighbourhoods, base: Allocation,
-                 keep: int) -> None:  # fmt: skip
+                 keep: int, share: float) -> None:  # fmt: skip
         self.search = search
         self.keep = keep
-        self.free = _Rins.accounts(hoods, base)
+        self.share = share
+        self.free = _Rins.accounts(hoods, base, share)
         top_rc, _margin = hoods.reduced()
         support = np.union1d(hoods.lp_support, top_rc)
         self.box: list[RunOutcome] = []
@@ -348,11 +355,11 @@ class _Rins:
         self.thread.start()
 
     @staticmethod
-    def accounts(hoods: _Neighbourhoods, base: Allocation) -> IntArray:
-        """Where the LP is fractional or disagrees with ``base``, topped up to ``RINS_SHARE`` of
-        the accounts (at most ``RINS_MAX_FREE``) with the accounts of smallest LP margin."""
+    def accounts(hoods: _Neighbourhoods, base: Allocation, share: float) -> IntArray:
+        """Where the LP is fractional or disagrees with ``base``, topped up to ``share`` of the
+        accounts (at most ``RINS_MAX_FREE``) with the accounts of smallest LP margin."""
         differ = (hoods.lp_pair != base.partner) | hoods.lp_frac
-        target = min(RINS_MAX_FREE, int(RINS_SHARE * len(differ)))
+        target = min(RINS_MAX_FREE, int(share * len(differ)))
         room = target - int(differ.sum())
         if room > 0:
             _top, margin = hoods.reduced()
@@ -362,22 +369,26 @@ class _Rins:
 
     @classmethod
     def start(cls, search: Search, hoods: _Neighbourhoods, lp: LPResult | None,
-              base: Allocation, keep: int = RINS_KEEP) -> _Rins | None:  # fmt: skip
+              base: Allocation, share: float, keep: int = RINS_KEEP) -> _Rins | None:  # fmt: skip
         """A RINS run when the LP was solved and the neighbourhood is of a size HiGHS can take."""
         if lp is None or not lp.ok or search.remaining() < RINS_MIN_S:
             return None
         n = int(((hoods.lp_pair != base.partner) | hoods.lp_frac).sum())
         if n < MIN_FREE or n > RINS_MAX_FREE or n >= search.data.n_accounts:
             return None
-        return cls(search, hoods, base, keep)
+        return cls(search, hoods, base, keep, share)
 
     def next(self, hoods: _Neighbourhoods, lp: LPResult | None) -> _Rins:
         """Once this run is done, another from the new incumbent with twice the pairs per
         account (the first keeps few so HiGHS's root is quick); else this one."""
         if not self.taken or self.search.best is None:
             return self
-        again = _Rins.start(self.search, hoods, lp, self.search.best, self.keep * 2)
+        again = _Rins.start(self.search, hoods, lp, self.search.best, self.share, self.keep * 2)
         return again if again is not None else self
+
+    def done(self) -> bool:
+        """True once the MIP thread has returned."""
+        return not self.thread.is_alive()
 
     def collect(self, wait: float = 0.0) -> None:
         """Offer RINS's allocation, and the incumbent with RINS's choices on its accounts."""
@@ -388,17 +399,53 @@ class _Rins:
             return
         self.taken = True
         out = self.box[0]
-        self.search.stats["rins_free"] = float(len(self.free))
-        self.search.stats["rins_s"] = out.wall_s
-        self.search.stats["rins_cancelled"] = float(out.status == "CANCELLED")
-        self.search.stats["rins_end_s"] = self.ended_s
+        stats = self.search.stats
+        stats["rins_runs"] = stats.get("rins_runs", 0.0) + 1
+        stats["rins_free"] = max(stats.get("rins_free", 0.0), float(len(self.free)))
+        stats["rins_s"] = stats.get("rins_s", 0.0) + out.wall_s
+        cancelled = float(out.status == "CANCELLED")
+        stats["rins_cancelled"] = max(stats.get("rins_cancelled", 0.0), cancelled)
+        stats["rins_end_s"] = max(stats.get("rins_end_s", 0.0), self.ended_s)
         if out.allocation is None:
             return
         before = self.search.best_obj
         self.search.offer(out.allocation)
         if self.search.best is not None and self.search.best is not out.allocation:
             self.search.offer(_merge(self.search.best, [(self.free, out.allocation)]))
-        self.search.stats["rins_gain"] = self.search.best_obj - before
+        stats["rins_gain"] = stats.get("rins_gain", 0.0) + self.search.best_obj - before
+
+
+def _rins_chains(search: Search, hoods: _Neighbourhoods, lp: LPResult | None,
+                 shares: tuple[float, ...]) -> None:  # fmt: skip
+    """One chain of RINS MIPs per share, side by side (HiGHS releases the GIL, so each takes a
+    core), until none can start again: when a MIP returns, its result is offered and its chain
+    goes on from the new incumbent with twice the pairs per account (``_Rins.next``).
+
+    The chains free different numbers of accounts, so they differ in what they can reach and in
+    how long HiGHS takes; an incumbent found by one is the base of the other's next MIP. HiGHS
+    1.12 (OR-Tools 9.15) runs a MIP on one thread whatever its ``threads`` option says, so one
+    MIP at a time left the second core idle.
+    """
+    base = search.best
+    if base is None:
+        return
+    chains = [r for r in (_Rins.start(search, hoods, lp, base, s) for s in shares) if r]
+    while chains:
+        if search.stopped():
+            for r in chains:
+                r.collect(wait=max(0.0, search.remaining()) + 0.05)
+            return
+        chains[0].thread.join(RINS_POLL_S)
+        nxt = []
+        for r in chains:
+            if r.done():
+                r.collect()
+                again = r.next(hoods, lp)
+                if again is not r:
+                    nxt.append(again)
+            else:
+                nxt.append(r)
+        chains = nxt
 
 
 def improve(search: Search, sc: Scaling, lp: LPResult | None) -> None:
@@ -418,15 +465,10 @@ def improve(search: Search, sc: Scaling, lp: LPResult | None) -> None:
     lanes = 1 if mip else max(1, search.params.workers // max(1, sub_workers))
     step = 0
     overhead = 0.0  # seconds a step spends outside its solver slice (model building etc.)
-    rins = _Rins.start(search, hoods, lp, search.best) if mip and search.best else None
+    if mip and search.best is not None:
+        _rins_chains(search, hoods, lp, RINS_SHARES[: max(1, search.params.workers)])
     with ThreadPoolExecutor(max_workers=lanes) as pool:
         while not search.stopped() and search.best is not None:
-            if rins is not None:
-                # no neighbourhoods beside RINS: at 5k (load 3-5) they slowed its HiGHS until it
-                # found nothing by the deadline in 3 of 6 runs (0.985 of HiGHS 300 s), and gained
-                # nothing themselves; waiting for it: 0.995-0.996, then neighbourhoods after it
-                rins.collect(wait=search.remaining() + 0.05)
-                rins = rins.next(hoods, lp)
             if search.remaining() < overhead + 0.1:
                 break
             started = search.elapsed()
@@ -467,8 +509,6 @@ def improve(search: Search, sc: Scaling, lp: LPResult | None) -> None:
                 size = min(d.n_accounts, int(size * 1.15) + 1)
             else:
                 size = max(MIN_FREE, int(size * 0.85))
-    if rins is not None:
-        rins.collect(wait=max(0.0, search.remaining()) + 0.05)
     search.stats["lns_steps"] = step
     search.stats["lns_size"] = size
     search.stats["lns_end_s"] = search.elapsed()
