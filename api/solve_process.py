@@ -6,6 +6,10 @@ multiprocessing's spawn) talking over a socket pair. It dies with its parent
 snapshots up the socket (at most ``PROGRESS_EVERY_S`` apart) and stops the solver when the
 parent sends ``"cancel"``: the solver then returns the best allocation found so far. The child
 turns the result into store-ready rows itself, so only rows travel back.
+
+``warm_solver`` compiles (or loads from numba's cache) the kernel of the solver's compiled tabu
+search in a background thread: the worker when it starts (``Worker.run``), so that the cache
+exists, and the child when its problem is pair-separable, so that the solve finds it loaded.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import logging
 import math
 import os
 import signal
@@ -22,9 +27,11 @@ import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_S = 0.5
 NO_INCUMBENT_GRACE_S = 1.0
@@ -52,6 +59,53 @@ class ChildResult:
     outcome: Any  # db.scenarios.store.SolveOutcome
     stats: dict[str, float]
     cancelled: bool
+
+
+@dataclass
+class WarmUp:
+    """One process's background warm-up of the compiled tabu search (``solver.ejection.warm``).
+
+    The first pair-separable solve otherwise pays it inside its time limit: 10-22 s to compile
+    the first time after an install (the result is cached on disk), then about 1 s to import
+    numba and load the cache in each new process.
+    """
+
+    thread: threading.Thread | None = None
+    seconds: float | None = None
+    """How long the warm-up took, once it has succeeded."""
+    error: str | None = None
+    """Why it failed, if it did (the search then compiles at its first use, as before)."""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> threading.Thread:
+        """Start the warm-up in a daemon thread unless it was started already; never blocks."""
+        with self.lock:
+            if self.thread is None:
+                self.thread = threading.Thread(
+                    target=self._run, name="allot-solver-warm-up", daemon=True
+                )
+                self.thread.start()
+            return self.thread
+
+    def _run(self) -> None:
+        try:
+            from solver.ejection import warm
+
+            self.seconds = warm()
+        except Exception as exc:  # a failed warm-up must never take the worker down
+            self.error = f"{type(exc).__name__}: {exc}"
+            log.exception("warming the compiled tabu search failed; it compiles at first use")
+            return
+        log.info("compiled tabu search ready in %.2f s", self.seconds)
+
+
+WARM_UP = WarmUp()
+
+
+def warm_solver() -> threading.Thread:
+    """Compile or load the solver's numba kernel in a background daemon thread, once per
+    process; returns that thread. Errors are logged, never raised."""
+    return WARM_UP.start()
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -92,6 +146,10 @@ def child_main(conn: Connection, problem: dict[str, Any], params: dict[str, Any]
     part is left. ``stats`` carries CLOCK_MONOTONIC stamps (``*_at``, comparable across the
     processes of one machine) of the cancel's arrival, the solver's return and the rows being
     ready, so that the worker and the benchmark can split a cancel's latency into its phases.
+
+    On a pair-separable problem the compiled tabu search is loaded (``warm_solver``) in the
+    background while the explanations' pass and the solver's first phases run, instead of at
+    its first use inside the time limit (importing numba and loading its cache: about 1 s).
     """
     from db.scenarios.store import outcome_from_solve
     from solver import (
@@ -102,6 +160,7 @@ def child_main(conn: Connection, problem: dict[str, Any], params: dict[str, Any]
         solve,
     )
     from solver.explain import shortlist
+    from solver.separable import applies
     from solver.space import build_space
 
     cancel = threading.Event()
@@ -136,6 +195,8 @@ def child_main(conn: Connection, problem: dict[str, Any], params: dict[str, Any]
         data = problem_from_dict(problem)
         t1 = time.perf_counter()
         space = build_space(data)
+        if applies(space):  # the solver will run the compiled tabu search: load it meanwhile
+            warm_solver()
         short = shortlist(space)
         t2 = time.perf_counter()
         result = solve(data, SolveParams(**params), progress=progress, cancel=cancel, space=space)

@@ -10,6 +10,10 @@ loop forever). A worker that shuts down kills its solves and re-queues their sce
 Every worker also carries the offer-expiry schedule (``OFFER_EXPIRY_CRON``): pgqueuer's
 scheduler runs it on one worker at a time, so offers past ``ALLOT_OFFER_TTL_DAYS`` expire and
 queue their repair even when no partner reads them.
+
+At start a worker compiles (or loads from numba's cache) the solver's compiled tabu search in a
+background thread (``solve_process.warm_solver``), so that the first pair-separable solve after
+an install does not spend 10-22 s of its time limit compiling it.
 """
 
 from __future__ import annotations
@@ -29,7 +33,13 @@ import asyncpg
 from pgqueuer import Job, PgQueuer
 from pgqueuer.models import Schedule
 
-from api.solve_process import SolveAborted, SolveCancelled, SolveFailed, run_in_child
+from api.solve_process import (
+    SolveAborted,
+    SolveCancelled,
+    SolveFailed,
+    run_in_child,
+    warm_solver,
+)
 from db import offers
 from db.errors import DomainError
 from db.scenarios import jobs, loader, progress, repository, store
@@ -84,7 +94,9 @@ class Worker:
         return queued
 
     async def run(self) -> None:
-        """Take jobs until ``stop`` is called."""
+        """Take jobs until ``stop`` is called. Starts the solver's warm-up (``warm_solver``)
+        in the background first, which neither delays taking jobs nor fails the worker."""
+        warm_solver()
         await self.pgq.run(
             heartbeat_timeout=self.heartbeat_timeout, dequeue_timeout=self.dequeue_timeout
         )

@@ -1,10 +1,13 @@
 """Compiled tabu search with shift, swap and ejection-chain moves (numba).
 
-The search of ``solver.tabu`` (priced capacity with strategic oscillation, a short tabu tenure
-on the pair a job just left, aspiration by a new best feasible allocation), but each iteration
-is one pass of compiled loops over the dense value/effort matrices instead of a dozen numpy
-calls: on 20 x 100 GAP instances the numpy version spent nearly all its time in call overhead
-(about 20,000 iterations per second of CPU here against a few hundred). With that budget:
+Tabu search for pair-separable problems (``solver.separable``): capacity may be exceeded
+during the search at a price per unit of excess and per partner (strategic oscillation: the
+price rises while a partner is over and decays while all fit), a short tabu tenure on the pair a
+job just left, aspiration by a new best feasible allocation; only allocations that fit every
+rule are kept as best. Each iteration is one pass of compiled loops over the dense value/effort
+matrices: an earlier numpy version of the search spent nearly all its time in call overhead on
+20 x 100 GAP instances (a few hundred iterations per second of CPU against about 20,000 here).
+With that budget:
 
 * ejection chains of up to ``DEPTH`` links: job j1 shifts to agent i (one of the ``CHAIN_FIRST``
   best first links), the best job of i to move goes on to agent k, then the best of k, ...;
@@ -32,8 +35,8 @@ import numpy as np
 
 from solver.problem import FloatArray, IntArray
 from solver.result import Allocation
+from solver.separable import NEG, Dense, applies
 from solver.space import Space
-from solver.tabu import NEG, Dense, applies
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -354,8 +357,8 @@ def compiled_tabu(
 ) -> Allocation | None:
     """Best allocation that fits capacity found from ``start`` within ``seconds`` (or exactly
     ``iterations`` iterations per thread, which makes the result depend on ``seed`` only);
-    None when the problem is not pair-separable (``solver.tabu.applies``), the start uses a pair
-    outside the space, or nothing better than ``start`` was found.
+    None when the problem is not pair-separable (``solver.separable.applies``), the start uses
+    a pair outside the space, or nothing better than ``start`` was found.
 
     ``threads`` independent searches (seeds ``seed``, ``seed + 1``, ...) run side by side; the
     best of them is returned.

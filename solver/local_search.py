@@ -35,17 +35,18 @@ from solver.lp import LPResult
 from solver.problem import FloatArray, IntArray
 from solver.result import Allocation
 from solver.search import Search
+from solver.separable import applies as tabu_applies
 from solver.space import Space
-from solver.tabu import applies as tabu_applies
 
 MIN_PARTNERS = 2
 MAX_PARTNERS = 12
 STEP_LIMIT = 0.15  # seconds per sub-model: D-type subsets of 4 partners rarely prove sooner
 FAST = 0.15  # a step proved optimal within this many seconds lets the subset grow
 TABU_SHARE = 0.4  # of the time left: tabu search, then partner subsets, then the exact model
-# numpy tabu: 0.15 / 0.45 against 0.35 / 0.25 (two alternating 10 s runs, load 2.9-3.2): d10100
-# +0.57-0.58 % against +0.80-0.88 %, d20100 +1.12 % against +1.26-1.29 %. The compiled search
-# (solver.ejection) is stronger: 0.4 against 0.15 was as good or better on 8 of 8 (RESULTS.md)
+# earlier numpy tabu search (since removed): 0.15 / 0.45 against 0.35 / 0.25 (two alternating
+# 10 s runs, load 2.9-3.2): d10100 +0.57-0.58 % against +0.80-0.88 %, d20100 +1.12 % against
+# +1.26-1.29 %. The compiled search (solver.ejection) is stronger: 0.4 against 0.15 was as good
+# or better on 8 of 8 (RESULTS.md)
 PS_SHARE = 0.45
 EXACT_SHARE = 0.6
 PRUNED_MAX_PAIRS = 40_000
@@ -296,7 +297,7 @@ def polish(
 ) -> str:
     """Improve the incumbent until the time limit; returns the last exact model's status.
 
-    Rounds of: tabu search (pair-separable problems, ``solver.tabu``), partner-subset steps,
+    Rounds of: tabu search (pair-separable problems, ``solver.ejection``), partner-subset steps,
     then the exact model over the pairs reduced-cost fixing leaves, which may prove the
     incumbent optimal. Each round gives the exact model a growing share of the time left.
     """

@@ -1,4 +1,5 @@
-"""The solve child: a cancel keeps the best allocation, or ends with nothing when there is none."""
+"""The solve child: a cancel keeps the best allocation, or ends with nothing when there is none;
+on a pair-separable problem it loads the compiled tabu search in the background."""
 
 from __future__ import annotations
 
@@ -6,11 +7,18 @@ import asyncio
 import json
 import math
 import re
+from multiprocessing import Pipe
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from api.solve_process import SolveCancelled, run_in_child
+from api import solve_process
+from api.solve_process import ChildResult, SolveCancelled, child_main, run_in_child
+from solver.gap import read_gap_file
 from solver.synthetic import channel_to_problem, generate_channel
+
+GAP = Path(__file__).resolve().parent.parent / "data" / "gap" / "gap1.txt"
 
 pytestmark = pytest.mark.slow  # real solves in child processes
 
@@ -67,3 +75,45 @@ async def test_a_cancel_after_an_allocation_keeps_it() -> None:
     assert result.outcome.solver_status in ("FEASIBLE", "OPTIMAL")
     assert len(result.outcome.assignments) + len(result.outcome.unassigned) == 500
     assert "cancel_to_return_s" in result.stats
+
+
+def _in_this_process(problem: dict[str, Any]) -> ChildResult:
+    """What the child sends back for ``problem``, ``child_main`` run here (its threads too)."""
+    mine, childs = Pipe()
+    child_main(childs, problem, {"time_limit": 1, "workers": 1, "seed": 0})
+    message = mine.recv()
+    while message[0] == "progress":
+        message = mine.recv()
+    mine.close()  # ends the child's cancel listener
+    assert message[0] == "result", message
+    result = message[1]
+    assert isinstance(result, ChildResult)
+    return result
+
+
+def _numbered(problem: dict[str, Any]) -> dict[str, Any]:
+    """``problem`` with its ids as the database integers the child maps them to."""
+    return dict(json.loads(re.sub(r'"[a-zA-Z]+0*(\d+)"', r'"\1"', json.dumps(problem))))
+
+
+def test_a_pair_separable_problem_loads_the_compiled_search_in_the_background(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a GAP instance: no specialists, no track shares, so the solver runs the compiled search
+    gap = next(i for i in read_gap_file(GAP) if i.name == "gap1-1")
+    warm_up = solve_process.WarmUp()
+    monkeypatch.setattr(solve_process, "WARM_UP", warm_up)
+    result = _in_this_process(_numbered(gap.to_problem_dict()))
+    assert result.outcome.solver_status in ("FEASIBLE", "OPTIMAL")
+    assert warm_up.thread is not None
+    warm_up.thread.join(120)
+    assert warm_up.error is None and warm_up.seconds is not None
+
+
+def test_other_problems_do_not_load_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    ch = generate_channel(seed=2, accounts=60, partners=6, territories=2, specialists=3)
+    warm_up = solve_process.WarmUp()
+    monkeypatch.setattr(solve_process, "WARM_UP", warm_up)
+    result = _in_this_process(_numbered(channel_to_problem(ch, name="specialists")))
+    assert result.outcome.solver_status in ("FEASIBLE", "OPTIMAL")
+    assert warm_up.thread is None

@@ -1,5 +1,6 @@
 """The solve worker against a real database: a queued scenario ends SOLVED with its rows,
-cancel keeps the best allocation so far, a failing load ends FAILED with the reason."""
+cancel keeps the best allocation so far, a failing load ends FAILED with the reason; starting
+warms the compiled tabu search in the background, and a failed warm-up leaves it running."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
+import solver.ejection
+from api import solve_process
 from api.worker import MAX_RUNS, Worker
 from db.scenarios import jobs, repository
 from db.scenarios.models import (
@@ -174,3 +177,54 @@ async def test_a_job_whose_worker_died_too_often_fails(seeded_pool: asyncpg.Pool
     assert (
         failed.failure_reason is not None and f"started {MAX_RUNS} times" in failed.failure_reason
     )
+
+
+async def _started(warm_up: solve_process.WarmUp) -> solve_process.WarmUp:
+    """``warm_up`` once its thread has ended (it is started before the worker's first await)."""
+    thread = warm_up.thread
+    assert thread is not None and thread.daemon
+    await asyncio.to_thread(thread.join, 120)  # 10-22 s when numba compiles it afresh
+    assert not thread.is_alive()
+    return warm_up
+
+
+async def test_starting_a_worker_warms_the_compiled_search_in_the_background(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warm_up = solve_process.WarmUp()  # this process may have warmed up already
+    monkeypatch.setattr(solve_process, "WARM_UP", warm_up)
+    w = Worker(pool)
+    task = asyncio.create_task(w.run())  # what `allot serve` and `allot worker` run
+    await asyncio.sleep(0.2)
+    try:
+        done = await _started(warm_up)
+        assert done.error is None
+        assert done.seconds is not None and done.seconds >= 0
+        assert not task.done()  # still taking jobs
+        assert solve_process.warm_solver() is done.thread  # once per process
+    finally:
+        w.stop()
+        await asyncio.wait_for(task, 20)
+
+
+async def test_a_failed_warm_up_is_logged_and_the_worker_goes_on(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> float:
+        raise RuntimeError("no compiler today")
+
+    warm_up = solve_process.WarmUp()
+    monkeypatch.setattr(solve_process, "WARM_UP", warm_up)
+    monkeypatch.setattr(solver.ejection, "warm", broken)
+    w = Worker(pool)
+    task = asyncio.create_task(w.run())
+    await asyncio.sleep(0.2)
+    try:
+        done = await _started(warm_up)
+        assert done.error == "RuntimeError: no compiler today" and done.seconds is None
+        assert "warming the compiled tabu search failed" in caplog.text
+        assert not task.done()
+        assert await w.expire_offers() == []  # the worker still works on the database
+    finally:
+        w.stop()
+        await asyncio.wait_for(task, 20)

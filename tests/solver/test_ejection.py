@@ -61,6 +61,21 @@ def test_a_chain_reaches_the_optimum_of_three_agents() -> None:
     assert evaluate(data, out) == 10.0
 
 
+def test_one_iteration_with_an_ejection_chain_makes_the_move_of_two_links() -> None:
+    # The instance above: over 50 iterations two single shifts through an over-capacity agent
+    # reach the optimum too. In one iteration only the chain (job 0 to agent 1, job 1 on to
+    # agent 2) does: the single shift 0->1 breaks agent 1's capacity and is not kept as best.
+    data = _instance([[0, 0], [10, 0], [0, 0]], [[5, 11], [5, 10], [5, 10]], [10, 10, 10])
+    space = build_space(data)
+    out = compiled_tabu(space, _start(data, [0, 1]), 10.0, seed=0, iterations=1)
+    assert out is not None
+    assert validate(data, out) == []
+    assert out.partner.tolist() == [1, 2]
+    # without chains the same iteration finds nothing that fits
+    assert compiled_tabu(space, _start(data, [0, 1]), 10.0, seed=0, iterations=1,
+                         chain_first=0) is None  # fmt: skip
+
+
 def _c05100() -> ProblemData:
     inst = next(i for i in read_gap_file(DATA / "c05100") if i.name == "c05100")
     return problem_from_dict(inst.to_problem_dict())

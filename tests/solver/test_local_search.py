@@ -1,5 +1,5 @@
-"""Tabu search, partner-subset steps and reduced-cost fixing on GAP instances and the tiny
-allocation problem of helpers.py."""
+"""The compiled tabu search as the other steps' start, partner-subset steps and reduced-cost
+fixing on GAP instances and the tiny allocation problem of helpers.py."""
 
 from __future__ import annotations
 
@@ -12,16 +12,20 @@ from solver import SolveParams, evaluate, problem_from_dict, solve, validate
 from solver.cpsat.model import build, set_hint
 from solver.cpsat.run import run
 from solver.cpsat.scaling import choose_scaling
+from solver.ejection import compiled_tabu
 from solver.gap import read_gap_file
 from solver.local_search import partner_search, pruned_space
 from solver.lp import solve_lp
 from solver.problem import ProblemData
 from solver.result import Allocation
 from solver.search import Search
+from solver.separable import applies
 from solver.space import build_space
-from solver.tabu import _chain, applies, tabu_search
 from tests.solver.helpers import tiny
 
+# iterations of the compiled tabu search per call: a fixed count makes the result depend on the
+# seed only; from _spread, 300 reach 3163 on c05100 (optimum 3169 not yet) and 336 on gap1-1
+ITERATIONS = 300
 DATA = Path(__file__).resolve().parent.parent / "data" / "gap"
 
 
@@ -51,47 +55,29 @@ def test_tabu_turns_an_over_capacity_cover_into_a_valid_better_one() -> None:
     space = build_space(data)
     start = _spread(data)
     assert validate(data, start) != []  # the start breaks capacity
-    out = tabu_search(space, start, seconds=1.0, seed=0)
+    out = compiled_tabu(space, start, 10.0, seed=0, iterations=ITERATIONS)
     assert out is not None
     assert validate(data, out) == []
     assert (out.partner >= 0).all()
 
 
-def test_ejection_chain_finds_the_move_that_needs_two_links() -> None:
-    # job 0 gains 10 on agent 1, which is full with job 1; job 1 fits agent 2 but not agent 0,
-    # so no single shift or swap stays within capacity: only the chain 0->1, 1->2 does
-    neg = -1e30
-    value = np.array([[0.0, 0.0], [10.0, 0.0], [-5.0, 0.0], [neg, neg]])
-    effort = np.array([[5.0, 11.0], [5.0, 10.0], [5.0, 10.0], [0.0, 0.0]])
-    cap = np.array([10.0, 10.0, 10.0, np.inf])
-    a = np.array([0, 1])
-    load = np.array([5.0, 10.0, 0.0, 0.0])
-    pen = np.array([100.0, 100.0, 100.0, 0.0])
-    first = value - value[a, np.arange(2)]
-    first[a, np.arange(2)] = neg
-    first[3] = neg
-    tabu = np.zeros((4, 2), np.int64)
-    score, moves = _chain(value, effort, cap, load, pen, a, first, tabu, 1)
-    assert moves == [(0, 1), (1, 2)]
-    assert score == 10.0
-
-
 def _valid_start(data: ProblemData) -> Allocation:
     """A full cover within capacity (greedy leaves jobs out on these tight instances)."""
-    out = tabu_search(build_space(data), _spread(data), seconds=0.5, seed=0)
+    out = compiled_tabu(build_space(data), _spread(data), 10.0, seed=0, iterations=ITERATIONS)
     assert out is not None
     assert validate(data, out) == []
     return out
 
 
-def test_tabu_never_returns_worse_than_a_valid_start() -> None:
+def test_tabu_improves_a_valid_start_and_returns_only_valid_allocations() -> None:
     data = _gap("c05100")
     space = build_space(data)
     start = _valid_start(data)
-    out = tabu_search(space, start, seconds=0.5, seed=1)
-    if out is not None:  # None: nothing better found
-        assert validate(data, out) == []
-        assert evaluate(data, out) > evaluate(data, start)
+    out = compiled_tabu(space, start, 10.0, seed=1, iterations=ITERATIONS)
+    # None would mean nothing better found: from this start (3163) another seed does better
+    assert out is not None
+    assert validate(data, out) == []
+    assert evaluate(data, out) > evaluate(data, start)
 
 
 def _search(data: ProblemData, seconds: float) -> Search:
