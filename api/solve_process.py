@@ -7,9 +7,11 @@ snapshots up the socket (at most ``PROGRESS_EVERY_S`` apart) and stops the solve
 parent sends ``"cancel"``: the solver then returns the best allocation found so far. The child
 turns the result into store-ready rows itself, so only rows travel back.
 
-``warm_solver`` compiles (or loads from numba's cache) the kernel of the solver's compiled tabu
-search in a background thread: the worker when it starts (``Worker.run``), so that the cache
-exists, and the child when its problem is pair-separable, so that the solve finds it loaded.
+The solver's compiled tabu search (numba) is warmed in the background twice: when a worker
+starts (``warm_solver_cache``: a separate ``python -c`` compiles it into numba's cache on disk,
+10-22 s after an install, so the worker's own process, which may be the API's, neither holds the
+GIL that long nor keeps numba in memory), and in a child whose problem is pair-separable
+(``warm_solver``: a thread loads the cached kernel, about 1 s, while the solve's first steps run).
 """
 
 from __future__ import annotations
@@ -61,15 +63,46 @@ class ChildResult:
     cancelled: bool
 
 
+WARM_CODE = "from solver.ejection import warm; warm()"
+WARM_TIMEOUT_S = 300.0
+
+
+def _warm_here() -> float:
+    """Load (or compile) the kernel in this process; returns the seconds it took."""
+    from solver.ejection import warm
+
+    return warm()
+
+
+def _warm_in_child() -> float:
+    """Compile (or load) the kernel in a separate Python process, which leaves it in numba's
+    cache on disk for the solve children; returns the seconds it took, raises on failure."""
+    t0 = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", WARM_CODE],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=WARM_TIMEOUT_S,
+        check=False,
+    )
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
+        raise RuntimeError(f"exit {done.returncode}: {lines[-1] if lines else 'no message'}")
+    return time.monotonic() - t0
+
+
 @dataclass
 class WarmUp:
     """One process's background warm-up of the compiled tabu search (``solver.ejection.warm``).
 
     The first pair-separable solve otherwise pays it inside its time limit: 10-22 s to compile
     the first time after an install (the result is cached on disk), then about 1 s to import
-    numba and load the cache in each new process.
+    numba and load the cache in each new process. ``run`` does the work (in this process, or
+    in a separate one) and returns its seconds.
     """
 
+    run: Callable[[], float] = _warm_here
     thread: threading.Thread | None = None
     seconds: float | None = None
     """How long the warm-up took, once it has succeeded."""
@@ -82,16 +115,14 @@ class WarmUp:
         with self.lock:
             if self.thread is None:
                 self.thread = threading.Thread(
-                    target=self._run, name="allot-solver-warm-up", daemon=True
+                    target=self._work, name="allot-solver-warm-up", daemon=True
                 )
                 self.thread.start()
             return self.thread
 
-    def _run(self) -> None:
+    def _work(self) -> None:
         try:
-            from solver.ejection import warm
-
-            self.seconds = warm()
+            self.seconds = self.run()
         except Exception as exc:  # a failed warm-up must never take the worker down
             self.error = f"{type(exc).__name__}: {exc}"
             log.exception("warming the compiled tabu search failed; it compiles at first use")
@@ -100,12 +131,20 @@ class WarmUp:
 
 
 WARM_UP = WarmUp()
+CACHE_WARM_UP = WarmUp(_warm_in_child)
 
 
 def warm_solver() -> threading.Thread:
-    """Compile or load the solver's numba kernel in a background daemon thread, once per
-    process; returns that thread. Errors are logged, never raised."""
+    """Load the solver's numba kernel into this process in a background daemon thread, once
+    per process (the solve child); returns that thread. Errors are logged, never raised."""
     return WARM_UP.start()
+
+
+def warm_solver_cache() -> threading.Thread:
+    """Compile the solver's numba kernel into numba's disk cache from a separate process, in a
+    background daemon thread, once per process (a worker at start); returns that thread.
+    Errors are logged, never raised."""
+    return CACHE_WARM_UP.start()
 
 
 def _die_with_parent(parent_pid: int) -> None:

@@ -11,9 +11,10 @@ Every worker also carries the offer-expiry schedule (``OFFER_EXPIRY_CRON``): pgq
 scheduler runs it on one worker at a time, so offers past ``ALLOT_OFFER_TTL_DAYS`` expire and
 queue their repair even when no partner reads them.
 
-At start a worker compiles (or loads from numba's cache) the solver's compiled tabu search in a
-background thread (``solve_process.warm_solver``), so that the first pair-separable solve after
-an install does not spend 10-22 s of its time limit compiling it.
+At start a worker has a separate Python process compile the solver's compiled tabu search into
+numba's disk cache (``solve_process.warm_solver_cache``, from a background thread), so that the
+first pair-separable solve after an install does not spend 10-22 s of its time limit compiling
+it.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from api.solve_process import (
     SolveCancelled,
     SolveFailed,
     run_in_child,
-    warm_solver,
+    warm_solver_cache,
 )
 from db import offers
 from db.errors import DomainError
@@ -94,9 +95,10 @@ class Worker:
         return queued
 
     async def run(self) -> None:
-        """Take jobs until ``stop`` is called. Starts the solver's warm-up (``warm_solver``)
-        in the background first, which neither delays taking jobs nor fails the worker."""
-        warm_solver()
+        """Take jobs until ``stop`` is called. Starts the solver's warm-up
+        (``warm_solver_cache``) in the background first, which neither delays taking jobs nor
+        fails the worker."""
+        warm_solver_cache()
         await self.pgq.run(
             heartbeat_timeout=self.heartbeat_timeout, dequeue_timeout=self.dequeue_timeout
         )

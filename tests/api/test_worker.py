@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-import solver.ejection
 from api import solve_process
 from api.worker import MAX_RUNS, Worker
 from db.scenarios import jobs, repository
@@ -191,8 +190,8 @@ async def _started(warm_up: solve_process.WarmUp) -> solve_process.WarmUp:
 async def test_starting_a_worker_warms_the_compiled_search_in_the_background(
     pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    warm_up = solve_process.WarmUp()  # this process may have warmed up already
-    monkeypatch.setattr(solve_process, "WARM_UP", warm_up)
+    warm_up = solve_process.WarmUp(solve_process._warm_in_child)  # may have run already
+    monkeypatch.setattr(solve_process, "CACHE_WARM_UP", warm_up)
     w = Worker(pool)
     task = asyncio.create_task(w.run())  # what `allot serve` and `allot worker` run
     await asyncio.sleep(0.2)
@@ -201,7 +200,7 @@ async def test_starting_a_worker_warms_the_compiled_search_in_the_background(
         assert done.error is None
         assert done.seconds is not None and done.seconds >= 0
         assert not task.done()  # still taking jobs
-        assert solve_process.warm_solver() is done.thread  # once per process
+        assert solve_process.warm_solver_cache() is done.thread  # once per process
     finally:
         w.stop()
         await asyncio.wait_for(task, 20)
@@ -210,18 +209,17 @@ async def test_starting_a_worker_warms_the_compiled_search_in_the_background(
 async def test_a_failed_warm_up_is_logged_and_the_worker_goes_on(
     pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken() -> float:
-        raise RuntimeError("no compiler today")
-
-    warm_up = solve_process.WarmUp()
-    monkeypatch.setattr(solve_process, "WARM_UP", warm_up)
-    monkeypatch.setattr(solver.ejection, "warm", broken)
+    warm_up = solve_process.WarmUp(solve_process._warm_in_child)
+    monkeypatch.setattr(solve_process, "CACHE_WARM_UP", warm_up)
+    # the separate process fails as a broken numba would
+    monkeypatch.setattr(solve_process, "WARM_CODE", "raise RuntimeError('no compiler today')")
     w = Worker(pool)
     task = asyncio.create_task(w.run())
     await asyncio.sleep(0.2)
     try:
         done = await _started(warm_up)
-        assert done.error == "RuntimeError: no compiler today" and done.seconds is None
+        assert done.error is not None and done.seconds is None
+        assert done.error.endswith("RuntimeError: no compiler today")
         assert "warming the compiled tabu search failed" in caplog.text
         assert not task.done()
         assert await w.expire_offers() == []  # the worker still works on the database
