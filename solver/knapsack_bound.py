@@ -30,6 +30,7 @@ starts at or below the LP bound), else from each account's second-best value.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -199,14 +200,15 @@ def knapsack_lagrangian(
     start_u: FloatArray | None = None,
     prices: FloatArray | None = None,
     iterations: int = ITERATIONS,
+    stop: Callable[[], bool] | None = None,
 ) -> KnapsackBound | None:
     """Subgradient search for multipliers with a low ``L(u)`` (module docstring).
 
     ``floor`` is the incumbent's objective (the Polyak target), ``seconds`` the wall limit,
     ``start_u`` multipliers to start from (else from ``prices``, the LP's capacity duals, else
-    second-best values). None when ``floor`` is not finite, the problem is not pair-separable,
-    an account that must be covered has no allowed pair, or the DP would exceed ``DP_BUDGET``
-    cells per evaluation.
+    second-best values); ``stop`` ends the search early (cancel). None when ``floor`` is not
+    finite, the problem is not pair-separable, an account that must be covered has no allowed
+    pair, or the DP would exceed ``DP_BUDGET`` cells per evaluation.
     """
     t_end = time.monotonic() + seconds
     if not applies(space) or not np.isfinite(floor):
@@ -238,7 +240,7 @@ def knapsack_lagrangian(
         gap = best_l - target
         if norm == 0.0 or gap <= 1e-9 * max(1.0, abs(target)) or factor < MIN_FACTOR:
             break  # complementary choices, proven, or no progress left
-        if time.monotonic() > t_end:
+        if time.monotonic() > t_end or (stop is not None and stop()):
             break
         step = factor * max(lval - target, 1e-3 * gap) / norm
         u = u - step * g
@@ -252,10 +254,12 @@ def knapsack_bound(
     seconds: float,
     start_u: FloatArray | None = None,
     prices: FloatArray | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> float | None:
     """Proven upper bound on the objective of every allocation of a pair-separable problem from
-    the knapsack Lagrangian (module docstring); None when it does not apply or is too large."""
-    out = knapsack_lagrangian(space, floor, seconds, start_u=start_u, prices=prices)
+    the knapsack Lagrangian (module docstring); None when it does not apply or is too large.
+    Arguments as for ``knapsack_lagrangian``."""
+    out = knapsack_lagrangian(space, floor, seconds, start_u=start_u, prices=prices, stop=stop)
     return None if out is None else out.bound
 
 

@@ -206,7 +206,10 @@ def _knapsack_bound(search: Search, lp: LPResult | None) -> None:
 
     limit = min(KNAPSACK_SECONDS, KNAPSACK_SHARE * search.remaining())
     prices = lp.cap_dual if lp is not None and lp.has_prices else None
-    bound = knapsack_bound(search.space, search.best_obj, limit, prices=prices)
+    t0 = search.elapsed()
+    bound = knapsack_bound(search.space, search.best_obj, limit, prices=prices,
+                           stop=search.cancelled)  # fmt: skip
+    search.stats["knapsack_s"] = search.elapsed() - t0
     if bound is not None:  # float sums of pair values: a relative margin as for the LP's
         search.tighten(bound + 1e-9 * max(1.0, abs(bound)))
 
