@@ -13,7 +13,7 @@ import pytest
 
 from solver import SolveParams, problem_from_dict, solve
 from solver.gap import GapInstance, read_gap_file
-from solver.knapsack_bound import knapsack_bound, knapsack_lagrangian, warm
+from solver.knapsack_bound import CAP_MAX, knapsack_bound, knapsack_lagrangian, warm
 from solver.lp import solve_lp
 from solver.problem import ProblemData
 from solver.space import build_space
@@ -165,6 +165,27 @@ def test_fractional_efforts_are_scaled_without_losing_validity() -> None:
     bound = knapsack_bound(space, 30.0, 1.0)
     assert bound is not None and bound >= 30.0 - 1e-9
     assert _brute_force(data) == 30.0
+
+
+def test_capacities_above_cap_max_are_scaled_down_validly() -> None:
+    # integer efforts of 300-3,000 and capacities of several thousand: scaled to CAP_MAX
+    # units with efforts rounded down, still at least the optimum
+    rng = np.random.default_rng(11)
+    for _ in range(8):
+        d = _random_dict(rng, False, bool(rng.integers(2)))
+        for pair in d["pairs"]:
+            pair["effort"] *= 307
+        for partner in d["partners"]:
+            partner["capacity"] *= 307
+        data = problem_from_dict(d)
+        assert data.partner_capacity.max() > CAP_MAX
+        opt = _brute_force(data)
+        if opt is None:
+            continue
+        space = build_space(data)
+        for u in (None, np.abs(rng.normal(5.0, 10.0, data.n_accounts))):
+            out = knapsack_lagrangian(space, opt, 1.0, start_u=u, iterations=30)
+            assert out is not None and out.bound >= opt - 1e-9
 
 
 def test_pins_restrict_the_account_to_its_partner() -> None:
