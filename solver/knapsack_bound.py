@@ -43,8 +43,11 @@ from solver.validate import TOL
 
 CAP_MAX = 1000  # scaled capacity units per partner at most (DP columns - 1)
 # sum over partners of allowed pairs x (scaled capacity + 1): the work of one evaluation at
-# worst (items with no reduced profit are skipped, so usually far less). d40400: 6.4e6
-DP_BUDGET = 20_000_000
+# worst (items with no reduced profit are skipped). d40400 has 6.5e6 and takes 5 ms a step, so
+# 300 steps 1.6 s; above 1e7 a step takes ~8 ms and the 1 s solve.py allows gives under ~120
+# steps, where d40400 was still within 0.3 of its LP bound. Every A-E instance up to 400 jobs
+# and c/e x 900 (6.8-9.8e6) are within; d x 900 and every 1,600-job one (13-104e6) are not
+DP_BUDGET = 10_000_000
 EPS = 1e-7  # efforts are floored after adding this; capacities get (n + 1) of it back
 ITERATIONS = 300
 STALL = 20  # evaluations without a better bound before the step factor halves
