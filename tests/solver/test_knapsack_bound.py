@@ -1,0 +1,221 @@
+"""The knapsack Lagrangian bound (solver.knapsack_bound): at least the optimum on every small
+instance (brute force), whatever the multipliers, with non-integer efforts, optional accounts
+and pins; strictly tighter than the LP where the LP splits an account."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from solver import SolveParams, problem_from_dict, solve
+from solver.gap import GapInstance, read_gap_file
+from solver.knapsack_bound import CAP_MAX, knapsack_bound, knapsack_lagrangian, warm
+from solver.lp import solve_lp
+from solver.problem import ProblemData
+from solver.space import build_space
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "gap"
+
+
+def _gap_dict(value: list[list[float]], effort: list[list[float]], cap: list[float],
+              must_cover: bool = True) -> dict[str, Any]:  # fmt: skip
+    """A GAP instance (agent-major values and efforts) as a problem dict; efforts and
+    capacities may be fractional."""
+    inst = GapInstance("k", "max", tuple(map(tuple, value)), tuple(map(tuple, effort)),  # type: ignore[arg-type]
+                       tuple(cap))  # type: ignore[arg-type]  # fmt: skip
+    d = inst.to_problem_dict()
+    d["policy"]["must_cover"] = must_cover
+    return d
+
+
+def _brute_force(data: ProblemData) -> float | None:
+    """Best objective over every assignment (None when none fits)."""
+    space = build_space(data)
+    m, n = data.n_partners, data.n_accounts
+    forced = data.policy.must_cover | (data.policy.pins >= 0)
+    value = np.full((m, n), -np.inf)
+    effort = np.zeros((m, n))
+    k = space.cand
+    value[data.pair_partner[k], data.pair_account[k]] = space.coef[k]
+    effort[data.pair_partner[k], data.pair_account[k]] = data.pair_effort[k]
+    best = None
+    for choice in itertools.product(range(-1, m), repeat=n):
+        a = np.array(choice)
+        if (forced & (a < 0)).any():
+            continue
+        on = a >= 0
+        v = value[a[on], np.flatnonzero(on)]
+        if not np.isfinite(v).all():
+            continue
+        load = np.bincount(a[on], weights=effort[a[on], np.flatnonzero(on)], minlength=m)
+        if (load > data.partner_capacity + 1e-9).any():
+            continue
+        total = float(v.sum()) + space.constant
+        best = total if best is None else max(best, total)
+    return best
+
+
+def _random_dict(rng: np.random.Generator, fractional: bool, must_cover: bool) -> dict[str, Any]:
+    m, n = int(rng.integers(2, 4)), int(rng.integers(3, 7))
+    value = rng.integers(1, 30, (m, n)).astype(float).tolist()
+    if fractional:
+        effort = np.round(rng.uniform(0.1, 5.0, (m, n)), 3)
+        cap = np.round(effort.sum(axis=1) * rng.uniform(0.3, 0.7, m), 3)
+    else:
+        effort = rng.integers(1, 10, (m, n)).astype(float)
+        cap = np.floor(effort.sum(axis=1) * rng.uniform(0.3, 0.7, m))
+    return _gap_dict(value, effort.tolist(), cap.tolist(), must_cover=must_cover)
+
+
+def test_warm_compiles_the_kernel() -> None:
+    assert warm() >= 0.0
+
+
+def test_tighter_than_the_lp_when_the_lp_splits_an_account() -> None:
+    # Two agents of capacity 3, three optional jobs of effort 2 and value 1 everywhere. Each
+    # agent fits one job (two weigh 4 > 3): optimum 2. The LP fills both agents to 3 with one
+    # whole job and half of the third (2 + 1 = 3 each): LP bound 3. The knapsack Lagrangian at
+    # u = 0 is 0 + one job per agent = 2, the optimum; u = (a, a, a) gives 3a + 2 (1 - a)
+    # = 2 + a, so the subgradient only has to bring u down to 0.
+    data = problem_from_dict(_gap_dict([[1, 1, 1], [1, 1, 1]], [[2, 2, 2], [2, 2, 2]], [3, 3],
+                                       must_cover=False))  # fmt: skip
+    space = build_space(data)
+    lp = solve_lp(space, time_limit=5)
+    assert lp.objective == pytest.approx(3.0)
+    bound = knapsack_bound(space, 2.0, 5.0)
+    assert bound is not None
+    assert 2.0 - 1e-9 <= bound <= 2.05
+    assert _brute_force(data) == 2.0
+
+
+def test_tighter_than_the_lp_on_c05100() -> None:
+    inst = next(i for i in read_gap_file(DATA / "c05100") if i.name == "c05100")
+    data = problem_from_dict(inst.to_problem_dict())
+    space = build_space(data)
+    lp = solve_lp(space, time_limit=10)
+    best = inst.objective_of(1931)  # best known (proven optimal) cost of c05100
+    bound = knapsack_bound(space, best, 5.0, prices=lp.cap_dual)
+    assert bound is not None
+    assert best - 1e-6 <= bound < lp.objective - 1.0  # in cost terms: LP 1923.9, this > 1925
+
+
+@pytest.mark.parametrize("fractional", [False, True])
+@pytest.mark.parametrize("must_cover", [False, True])
+def test_every_multiplier_bounds_the_optimum(fractional: bool, must_cover: bool) -> None:
+    # Weak duality for any u (>= 0 where the account may stay out): one evaluation from
+    # random multipliers, and the subgradient from the default start with a low target.
+    rng = np.random.default_rng(7 + 2 * fractional + must_cover)
+    checked = 0
+    for _ in range(12):
+        data = problem_from_dict(_random_dict(rng, fractional, must_cover))
+        opt = _brute_force(data)
+        if opt is None:
+            continue
+        space = build_space(data)
+        checked += 1
+        for trial in range(4):
+            u = rng.normal(5.0, 10.0, data.n_accounts)
+            if not must_cover:
+                u = np.abs(u)
+            out = knapsack_lagrangian(space, opt, 1.0, start_u=u, iterations=1 + trial * 20)
+            assert out is not None
+            assert out.bound >= opt - 1e-9
+        bound = knapsack_bound(space, opt - 5.0, 1.0)
+        assert bound is not None and bound >= opt - 1e-9
+    assert checked >= 6
+
+
+def test_integer_knapsacks_are_solved_exactly() -> None:
+    # L(u) against enumerating every subset of every partner's jobs (integer efforts and
+    # capacities up to CAP_MAX are not scaled, so the DP must be exact).
+    rng = np.random.default_rng(3)
+    for _ in range(10):
+        data = problem_from_dict(_random_dict(rng, False, False))
+        space = build_space(data)
+        u = np.abs(rng.normal(8.0, 8.0, data.n_accounts))
+        k = space.cand
+        expected = float(u.sum()) + space.constant
+        for i in range(data.n_partners):
+            mine = k[data.pair_partner[k] == i]
+            p = space.coef[mine] - u[data.pair_account[mine]]
+            w = data.pair_effort[mine]
+            best = 0.0
+            for take in itertools.product([0, 1], repeat=len(mine)):
+                t = np.array(take, bool)
+                if w[t].sum() <= data.partner_capacity[i]:
+                    best = max(best, float(p[t].sum()))
+            expected += best
+        out = knapsack_lagrangian(space, 0.0, 1.0, start_u=u, iterations=1)
+        assert out is not None
+        assert out.bound == pytest.approx(expected, abs=1e-9)
+
+
+def test_fractional_efforts_are_scaled_without_losing_validity() -> None:
+    # Capacity 1.0 and efforts 0.34 / 0.33 / 0.33: all three jobs fit agent 0 exactly
+    # (1.00), which flooring each scaled effort must not forbid (one job more than fits is
+    # never allowed: 0.34 + 0.33 + 0.34 > 1). Agent 1 is useless (value 0).
+    data = problem_from_dict(_gap_dict([[10, 10, 10], [0, 0, 0]],
+                                       [[0.34, 0.33, 0.33], [0.34, 0.33, 0.33]], [1.0, 1.0],
+                                       must_cover=False))  # fmt: skip
+    space = build_space(data)
+    bound = knapsack_bound(space, 30.0, 1.0)
+    assert bound is not None and bound >= 30.0 - 1e-9
+    assert _brute_force(data) == 30.0
+
+
+def test_capacities_above_cap_max_are_scaled_down_validly() -> None:
+    # integer efforts of 300-3,000 and capacities of several thousand: scaled to CAP_MAX
+    # units with efforts rounded down, still at least the optimum
+    rng = np.random.default_rng(11)
+    for _ in range(8):
+        d = _random_dict(rng, False, bool(rng.integers(2)))
+        for pair in d["pairs"]:
+            pair["effort"] *= 307
+        for partner in d["partners"]:
+            partner["capacity"] *= 307
+        data = problem_from_dict(d)
+        assert data.partner_capacity.max() > CAP_MAX
+        opt = _brute_force(data)
+        if opt is None:
+            continue
+        space = build_space(data)
+        for u in (None, np.abs(rng.normal(5.0, 10.0, data.n_accounts))):
+            out = knapsack_lagrangian(space, opt, 1.0, start_u=u, iterations=30)
+            assert out is not None and out.bound >= opt - 1e-9
+
+
+def test_pins_restrict_the_account_to_its_partner() -> None:
+    # Job 0 is worth 10 on agent 0 and 1 on agent 1 but is pinned to agent 1, which has room
+    # for one job (capacity 2, efforts 2): agent 1 must take job 0 (value 1), job 1 goes to
+    # agent 0 (value 5). Optimum 6; without the pin it would be 10 + 4 = 14.
+    d = _gap_dict([[10, 5], [1, 4]], [[2, 2], [2, 2]], [2, 2], must_cover=False)
+    d["policy"]["pins"] = [{"account": "job0", "partner": "agent1"}]
+    data = problem_from_dict(d)
+    assert _brute_force(data) == 6.0
+    space = build_space(data)
+    bound = knapsack_bound(space, 6.0, 1.0)
+    assert bound is not None
+    assert 6.0 - 1e-9 <= bound <= 6.0 + 1e-6
+
+
+def test_not_applicable_returns_none() -> None:
+    data = problem_from_dict(_gap_dict([[1, 2]], [[1, 1]], [2]))  # one partner: not a GAP here
+    assert knapsack_bound(build_space(data), 3.0, 1.0) is None
+    data = problem_from_dict(_gap_dict([[1, 2], [2, 1]], [[1, 1], [1, 1]], [2, 2]))
+    assert knapsack_bound(build_space(data), float("-inf"), 1.0) is None
+
+
+def test_solve_tightens_its_bound_by_the_knapsack_bound_on_c05100() -> None:
+    # without the first exact model (which proves c05100 at once) the knapsack bound runs
+    # before polish; the reported bound is then below the LP's
+    inst = next(i for i in read_gap_file(DATA / "c05100") if i.name == "c05100")
+    data = problem_from_dict(inst.to_problem_dict())
+    lp = solve_lp(build_space(data), time_limit=10)
+    res = solve(data, SolveParams(time_limit=3, workers=1, seed=0, full_model_max_pairs=0))
+    assert "knapsack_s" in res.stats
+    assert res.objective <= res.bound + 1e-6 * max(1.0, abs(res.bound))
+    assert res.bound < lp.objective - 1.0
