@@ -63,13 +63,13 @@ class ChildResult:
     cancelled: bool
 
 
-WARM_CODE = "from solver.ejection import warm; warm()"
+WARM_CODE = "from solver.compiled import warm; warm()"
 WARM_TIMEOUT_S = 300.0
 
 
 def _warm_here() -> float:
-    """Load (or compile) the kernel in this process; returns the seconds it took."""
-    from solver.ejection import warm
+    """Load (or compile) the kernels in this process; returns the seconds it took."""
+    from solver.compiled import warm
 
     return warm()
 
@@ -94,7 +94,7 @@ def _warm_in_child() -> float:
 
 @dataclass
 class WarmUp:
-    """One process's background warm-up of the compiled tabu search (``solver.ejection.warm``).
+    """One process's background warm-up of the solver's numba kernels (``solver.compiled.warm``).
 
     The first pair-separable solve otherwise pays it inside its time limit: 10-22 s to compile
     the first time after an install (the result is cached on disk), then about 1 s to import

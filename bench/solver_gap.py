@@ -141,10 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None, help="also write rows as JSON lines")
     args = ap.parse_args(argv)
     known = best_known(args.gap_dir)
-    from solver.ejection import warm  # numba: compiled once per install, loaded from the cache
-    from solver.knapsack_bound import warm as warm_bound
+    from solver.compiled import warm  # numba: compiled once per install, loaded from the cache
 
-    ready = warm() + warm_bound()
+    ready = warm()
     print(f"compiled tabu search and knapsack bound ready in {ready:.2f} s (not timed below)",
           file=sys.stderr)  # fmt: skip
     which = "all" if args.only else args.set

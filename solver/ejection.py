@@ -28,17 +28,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar, cast
+from typing import cast
 
-import numba
 import numpy as np
 
+from solver.compiled import jit
 from solver.problem import FloatArray, IntArray
 from solver.result import Allocation
 from solver.separable import NEG, Dense, applies
 from solver.space import Space
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 TENURE = (2, 8)  # iterations a reversed move stays tabu, drawn in this range
 UP = 1.02  # price factor per iteration while a partner is over capacity
@@ -54,17 +52,12 @@ _VALUE, _BEST, _SCALE, _UP, _DOWN = 0, 1, 2, 3, 4
 _IT, _RNG, _TLO, _THI, _LAST, _RESTART, _KICK = 0, 1, 2, 3, 4, 5, 6
 
 
-def _jit(fn: F) -> F:
-    """``numba.njit(cache=True, nogil=True)`` keeping the function's type for mypy."""
-    return cast(F, numba.njit(cache=True, nogil=True)(fn))
-
-
-@_jit
+@jit
 def _over(load: float, cap: float) -> float:
     return load - cap if load > cap else 0.0
 
 
-@_jit
+@jit
 def _rand(ist: IntArray, lo: int, hi: int) -> int:
     """Integer in [lo, hi) from a 64-bit LCG kept in ``ist[_RNG]``."""
     s = ist[_RNG] * 6364136223846793005 + 1442695040888963407
@@ -72,7 +65,7 @@ def _rand(ist: IntArray, lo: int, hi: int) -> int:
     return lo + int((s >> 33) & 0x7FFFFFFF) % (hi - lo)
 
 
-@_jit
+@jit
 def _kernel(  # one compiled loop: splitting it would cost calls per iteration
     V: FloatArray,
     W: FloatArray,

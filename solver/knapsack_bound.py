@@ -1,7 +1,7 @@
 """A proven upper bound for pair-separable problems from the knapsack Lagrangian relaxation.
 
 ``solver.bound`` dualises partner capacity, which leaves one choice per account and gives the
-LP bound at best. For pair-separable problems (``solver.tabu.applies``: no specialist slots, no
+LP bound at best. For pair-separable problems (``solver.separable.applies``: no specialist slots, no
 track share, no account limit) the problem is a generalised assignment problem, and the other
 relaxation dualises the account rows instead: ``sum_i x_ij <= 1`` (``= 1`` when the account must
 be covered or is pinned; a pinned account's only allowed pair is its pin) with multipliers
@@ -35,10 +35,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.ejection import _jit
+from solver.compiled import jit
 from solver.problem import BoolArray, FloatArray, IntArray
+from solver.separable import applies
 from solver.space import Space
-from solver.tabu import applies
 from solver.validate import TOL
 
 CAP_MAX = 1000  # scaled capacity units per partner at most (DP columns - 1)
@@ -63,7 +63,7 @@ class KnapsackBound:
     iterations: int
 
 
-@_jit
+@jit
 def _evaluate(  # one compiled pass over every partner's knapsack
     start: IntArray,
     item: IntArray,

@@ -46,8 +46,8 @@ from solver.problem import ProblemData
 from solver.prune import promising_pairs
 from solver.result import Allocation, Result, SolveStatus
 from solver.search import ProgressFn, Search
+from solver.separable import applies as tabu_applies
 from solver.space import Space, build_space
-from solver.tabu import applies as tabu_applies
 
 SMALL_MODEL_PAIRS = 1_000
 SPARE = 1  # CP-SAT workers the exact model leaves to the tabu search alongside it
