@@ -125,9 +125,9 @@ class WarmUp:
             self.seconds = self.run()
         except Exception as exc:  # a failed warm-up must never take the worker down
             self.error = f"{type(exc).__name__}: {exc}"
-            log.exception("warming the compiled tabu search failed; it compiles at first use")
+            log.exception("warming the solver's numba kernels failed; they compile at first use")
             return
-        log.info("compiled tabu search ready in %.2f s", self.seconds)
+        log.info("solver's numba kernels ready in %.2f s", self.seconds)
 
 
 WARM_UP = WarmUp()

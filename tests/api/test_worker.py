@@ -220,7 +220,7 @@ async def test_a_failed_warm_up_is_logged_and_the_worker_goes_on(
         done = await _started(warm_up)
         assert done.error is not None and done.seconds is None
         assert done.error.endswith("RuntimeError: no compiler today")
-        assert "warming the compiled tabu search failed" in caplog.text
+        assert "warming the solver's numba kernels failed" in caplog.text
         assert not task.done()
         assert await w.expire_offers() == []  # the worker still works on the database
     finally:
