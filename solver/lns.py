@@ -64,7 +64,8 @@ RINS_RC_KEEP = 2  # and best pairs by LP reduced value, plus its current one and
 # once not before the deadline (no gain at all); 2,500 not in time.
 # Quiet (load < 1.3, 2026-11-23), where the first 1,500-account MIP returns by 2.6 s: one chain
 # of 0.3 gave 0.99705-0.99708 of HiGHS 300 s; two chains side by side, 0.3 and 0.5 (one a core):
-# 0.99734 x3; 0.3 + 0.4 0.99708, 0.3 + 0.6 0.99705, 0.35 + 0.5 0.99722 (bench/RESULTS.md)
+# 0.99722 x3, 0.99734 x3; 0.3 + 0.4 0.99708, 0.3 + 0.6 0.99705, 0.35 + 0.5 0.99722
+# (bench/RESULTS.md)
 RINS_SHARES = (0.3, 0.5)  # of the accounts (at most RINS_MAX_FREE), one chain per worker
 RINS_POLL_S = 0.05  # how often the chains are looked at
 
