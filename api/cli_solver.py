@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_NO_ALLOCATION = 1
 EXIT_BAD_INPUT = 2
+WARM_NOTE_S = 3.0  # loading the compiled kernels took this long: they were compiled afresh
 
 
 class InputError(Exception):
@@ -154,8 +155,28 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data
 
 
+def _prepare(data: Any) -> Any:
+    """The problem's allowed pairs (``solver.space.build_space``), and on a pair-separable
+    problem the solver's compiled kernels loaded (``solver.compiled.warm``), both before the
+    solver's clock starts: the first such solve after an install would otherwise spend 10-20 s
+    of its time limit compiling them (the worker does this at start, ``solve_process``)."""
+    from solver.separable import applies
+    from solver.space import build_space
+
+    space = build_space(data)
+    if applies(space):
+        from solver.compiled import warm
+
+        seconds = warm()
+        if seconds > WARM_NOTE_S:
+            print(f"compiled the solver's kernels in {seconds:.1f} s (once per install)",
+                  file=sys.stderr)  # fmt: skip
+    return space
+
+
 def _solve_in_thread(data: Any, params: Any, printer: ProgressPrinter | None) -> Result:
-    """Run solve() in a thread so Ctrl-C cancels it cleanly instead of killing it."""
+    """Run solve() in a thread so Ctrl-C cancels it cleanly instead of killing it (a Ctrl-C
+    while the kernels load lets the solve start cancelled: it returns at once)."""
     from solver import solve
 
     cancel = threading.Event()
@@ -163,7 +184,8 @@ def _solve_in_thread(data: Any, params: Any, printer: ProgressPrinter | None) ->
 
     def run() -> None:
         try:
-            box["result"] = solve(data, params, progress=printer, cancel=cancel)
+            space = _prepare(data)
+            box["result"] = solve(data, params, progress=printer, cancel=cancel, space=space)
         except BaseException as exc:  # re-raised in the main thread
             box["error"] = exc
 

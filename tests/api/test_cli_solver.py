@@ -133,3 +133,53 @@ def test_solve_file_as_a_command_keeps_stdout_to_the_summary(problem_file: Path)
 def test_missing_file_is_exit_code_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["solve-file", str(tmp_path / "nope.json")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def _gap_problem(tmp_path: Path) -> Path:
+    """c05100 (tests/data/gap, from the Chu & Beasley set) as an allot-problem/1 file: pair-
+    separable, so the compiled tabu search and the knapsack bound run on it."""
+    from solver.gap import read_gap_file
+
+    data = Path(__file__).resolve().parent.parent / "data" / "gap" / "c05100"
+    inst = next(i for i in read_gap_file(data) if i.name == "c05100")
+    out = tmp_path / "c05100.json"
+    out.write_text(json.dumps(inst.to_problem_dict()))
+    return out
+
+
+def _count_warm_ups(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record each call of ``solver.compiled.warm`` (the real one still runs)."""
+    import solver.compiled
+
+    calls: list[float] = []
+    real = solver.compiled.warm
+
+    def spy() -> float:
+        calls.append(real())
+        return calls[-1]
+
+    monkeypatch.setattr(solver.compiled, "warm", spy)
+    return calls
+
+
+def test_solve_file_loads_the_compiled_kernels_before_a_pair_separable_solve(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls = _count_warm_ups(monkeypatch)
+    problem = _gap_problem(tmp_path)
+    out = tmp_path / "result.json"
+    argv = ["solve-file", str(problem), "--time-limit", "1", "--quiet", "--out", str(out)]
+    assert main(argv) == 0
+    assert len(calls) == 1 and calls[0] >= 0
+    match = SUMMARY.match(capsys.readouterr().out.strip())
+    assert match
+    data = load_problem(problem)
+    assert validate(data, allocation_of(data, json.loads(out.read_text()))) == []
+
+
+def test_solve_file_does_not_load_them_where_they_never_run(
+    problem_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _count_warm_ups(monkeypatch)  # specialists: not pair-separable
+    assert main(["solve-file", str(problem_file), "--time-limit", "1", "--quiet"]) == 0
+    assert calls == []
