@@ -7,11 +7,12 @@ snapshots up the socket (at most ``PROGRESS_EVERY_S`` apart) and stops the solve
 parent sends ``"cancel"``: the solver then returns the best allocation found so far. The child
 turns the result into store-ready rows itself, so only rows travel back.
 
-The solver's compiled tabu search (numba) is warmed in the background twice: when a worker
-starts (``warm_solver_cache``: a separate ``python -c`` compiles it into numba's cache on disk,
+The solver's numba kernels (``solver.compiled``) are warmed in the background twice: when a
+worker starts (``warm_solver_cache``: a separate ``python -c`` compiles them into numba's cache,
 10-22 s after an install, so the worker's own process, which may be the API's, neither holds the
 GIL that long nor keeps numba in memory), and in a child whose problem is pair-separable
-(``warm_solver``: a thread loads the cached kernel, about 1 s, while the solve's first steps run).
+(``warm_solver``: a thread loads the cached kernels, about 1 s, while the solve's first steps
+run).
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def _warm_here() -> float:
 
 
 def _warm_in_child() -> float:
-    """Compile (or load) the kernel in a separate Python process, which leaves it in numba's
+    """Compile (or load) the kernels in a separate Python process, which leaves them in numba's
     cache on disk for the solve children; returns the seconds it took, raises on failure."""
     t0 = time.monotonic()
     done = subprocess.run(
@@ -135,13 +136,13 @@ CACHE_WARM_UP = WarmUp(_warm_in_child)
 
 
 def warm_solver() -> threading.Thread:
-    """Load the solver's numba kernel into this process in a background daemon thread, once
+    """Load the solver's numba kernels into this process in a background daemon thread, once
     per process (the solve child); returns that thread. Errors are logged, never raised."""
     return WARM_UP.start()
 
 
 def warm_solver_cache() -> threading.Thread:
-    """Compile the solver's numba kernel into numba's disk cache from a separate process, in a
+    """Compile the solver's numba kernels into numba's disk cache from a separate process, in a
     background daemon thread, once per process (a worker at start); returns that thread.
     Errors are logged, never raised."""
     return CACHE_WARM_UP.start()
@@ -186,9 +187,9 @@ def child_main(conn: Connection, problem: dict[str, Any], params: dict[str, Any]
     processes of one machine) of the cancel's arrival, the solver's return and the rows being
     ready, so that the worker and the benchmark can split a cancel's latency into its phases.
 
-    On a pair-separable problem the compiled tabu search is loaded (``warm_solver``) in the
+    On a pair-separable problem the solver's numba kernels are loaded (``warm_solver``) in the
     background while the explanations' pass and the solver's first phases run, instead of at
-    its first use inside the time limit (importing numba and loading its cache: about 1 s).
+    their first use inside the time limit (importing numba and loading its cache: about 1 s).
     """
     from db.scenarios.store import outcome_from_solve
     from solver import (
@@ -234,7 +235,7 @@ def child_main(conn: Connection, problem: dict[str, Any], params: dict[str, Any]
         data = problem_from_dict(problem)
         t1 = time.perf_counter()
         space = build_space(data)
-        if applies(space):  # the solver will run the compiled tabu search: load it meanwhile
+        if applies(space):  # the solver will run its numba kernels: load them meanwhile
             warm_solver()
         short = shortlist(space)
         t2 = time.perf_counter()

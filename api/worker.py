@@ -11,10 +11,10 @@ Every worker also carries the offer-expiry schedule (``OFFER_EXPIRY_CRON``): pgq
 scheduler runs it on one worker at a time, so offers past ``ALLOT_OFFER_TTL_DAYS`` expire and
 queue their repair even when no partner reads them.
 
-At start a worker has a separate Python process compile the solver's compiled tabu search into
+At start a worker has a separate Python process compile the solver's numba kernels into
 numba's disk cache (``solve_process.warm_solver_cache``, from a background thread), so that the
 first pair-separable solve after an install does not spend 10-22 s of its time limit compiling
-it.
+them.
 """
 
 from __future__ import annotations
