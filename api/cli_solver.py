@@ -156,15 +156,16 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 def _prepare(data: Any) -> Any:
-    """The problem's allowed pairs (``solver.space.build_space``), and on a pair-separable
-    problem the solver's compiled kernels loaded (``solver.compiled.warm``), both before the
-    solver's clock starts: the first such solve after an install would otherwise spend 10-20 s
-    of its time limit compiling them (the worker does this at start, ``solve_process``)."""
-    from solver.separable import applies
+    """The problem's allowed pairs (``solver.space.build_space``), and when the solve may run
+    the solver's compiled kernels (``solver.separable.uses_kernels``) those loaded
+    (``solver.compiled.warm``), both before the solver's clock starts: the first such solve
+    after an install would otherwise spend 10-20 s of its time limit compiling them (the worker
+    does this at start, ``solve_process``)."""
+    from solver.separable import uses_kernels
     from solver.space import build_space
 
     space = build_space(data)
-    if applies(space):
+    if uses_kernels(space):
         from solver.compiled import warm
 
         seconds = warm()

@@ -10,9 +10,9 @@ turns the result into store-ready rows itself, so only rows travel back.
 The solver's numba kernels (``solver.compiled``) are warmed in the background twice: when a
 worker starts (``warm_solver_cache``: a separate ``python -c`` compiles them into numba's cache,
 10-22 s after an install, so the worker's own process, which may be the API's, neither holds the
-GIL that long nor keeps numba in memory), and in a child whose problem is pair-separable
-(``warm_solver``: a thread loads the cached kernels, about 1 s, while the solve's first steps
-run).
+GIL that long nor keeps numba in memory), and in a child whose solve may run them
+(``solver.separable.uses_kernels``; ``warm_solver``: a thread loads the cached kernels, about
+1 s, while the solve's first steps run).
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def _warm_in_child() -> float:
 class WarmUp:
     """One process's background warm-up of the solver's numba kernels (``solver.compiled.warm``).
 
-    The first pair-separable solve otherwise pays it inside its time limit: 10-22 s to compile
+    The first solve that runs a kernel otherwise pays it inside its time limit: 10-22 s to compile
     the first time after an install (the result is cached on disk), then about 1 s to import
     numba and load the cache in each new process. ``run`` does the work (in this process, or
     in a separate one) and returns its seconds.
@@ -187,9 +187,11 @@ def child_main(conn: Connection, problem: dict[str, Any], params: dict[str, Any]
     processes of one machine) of the cancel's arrival, the solver's return and the rows being
     ready, so that the worker and the benchmark can split a cancel's latency into its phases.
 
-    On a pair-separable problem the solver's numba kernels are loaded (``warm_solver``) in the
-    background while the explanations' pass and the solver's first phases run, instead of at
-    their first use inside the time limit (importing numba and loading its cache: about 1 s).
+    When the solve may run the solver's numba kernels (``solver.separable.uses_kernels``: the
+    tabu search on pair-separable problems, the knapsack bound on most) they are loaded
+    (``warm_solver``) in the background while the explanations' pass and the solver's first
+    phases run, instead of at their first use inside the time limit (importing numba and
+    loading its cache: about 1 s).
     """
     from db.scenarios.store import outcome_from_solve
     from solver import (
@@ -200,7 +202,7 @@ def child_main(conn: Connection, problem: dict[str, Any], params: dict[str, Any]
         solve,
     )
     from solver.explain import shortlist
-    from solver.separable import applies
+    from solver.separable import uses_kernels
     from solver.space import build_space
 
     cancel = threading.Event()
@@ -235,7 +237,7 @@ def child_main(conn: Connection, problem: dict[str, Any], params: dict[str, Any]
         data = problem_from_dict(problem)
         t1 = time.perf_counter()
         space = build_space(data)
-        if applies(space):  # the solver will run its numba kernels: load them meanwhile
+        if uses_kernels(space):  # the solver may run its numba kernels: load them meanwhile
             warm_solver()
         short = shortlist(space)
         t2 = time.perf_counter()

@@ -13,7 +13,7 @@ queue their repair even when no partner reads them.
 
 At start a worker has a separate Python process compile the solver's numba kernels into
 numba's disk cache (``solve_process.warm_solver_cache``, from a background thread), so that the
-first pair-separable solve after an install does not spend 10-22 s of its time limit compiling
+first solve that runs them after an install does not spend 10-22 s of its time limit compiling
 them.
 """
 

@@ -3,7 +3,7 @@
 Kernels are compiled with ``cache=True`` (once per install, 10-20 s, into ``__pycache__``
 beside their module) and ``nogil=True`` (they run in threads beside CP-SAT or HiGHS). Importing
 numba costs about 0.5 s, so only the modules that run a kernel import this one, and only when a
-problem needs them (``solver.separable.applies``).
+problem needs them (``solver.separable.uses_kernels``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any, TypeVar, cast
 import numba
 
 F = TypeVar("F", bound=Callable[..., Any])
+READY = [False]  # set once ``warm`` has run in this process: ``solver.solve`` skips its own
 
 
 def jit(fn: F) -> F:
@@ -27,4 +28,6 @@ def warm() -> float:
     it before timing, solve workers and children in the background (``api.solve_process``)."""
     from solver import ejection, knapsack_bound
 
-    return ejection.warm() + knapsack_bound.warm()
+    seconds = ejection.warm() + knapsack_bound.warm()
+    READY[0] = True
+    return seconds

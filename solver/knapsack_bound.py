@@ -1,19 +1,28 @@
-"""A proven upper bound for pair-separable problems from the knapsack Lagrangian relaxation.
+"""A proven upper bound from the knapsack Lagrangian relaxation: partner capacity kept whole.
 
 ``solver.bound`` dualises partner capacity, which leaves one choice per account and gives the
-LP bound at best. For pair-separable problems (``solver.separable.applies``: no specialist slots, no
-track share, no account limit) the problem is a generalised assignment problem, and the other
-relaxation dualises the account rows instead: ``sum_i x_ij <= 1`` (``= 1`` when the account must
-be covered or is pinned; a pinned account's only allowed pair is its pin) with multipliers
-``u_j`` (``u_j >= 0`` for the inequalities, free for the equalities). What is left is one 0-1
-knapsack per partner i::
+LP bound at best. This relaxation keeps capacity and dualises the account rows instead:
+``sum_i x_ij <= 1`` (``= 1`` when the account must be covered or is pinned; a pinned account's
+only allowed pair is its pin) with multipliers ``u_j`` (``u_j >= 0`` for the inequalities, free
+for the equalities). The rows that couple accounts in other ways are dualised with fixed
+multipliers from the LP (``solver.bound.reduced_pair_values``): specialist capacity (``nu``),
+the account limit (``mu``) and the track shares (``tau``). Each pair then carries its own value,
+the best specialist per line at the price ``nu`` included (as if each pair had its own
+specialist slots: a relaxation of the exact model), and what is left is one 0-1 knapsack per
+partner i::
 
-    L(u) = constant + sum_j u_j + sum_i max { sum_j (v_ij - u_j) x_ij : sum_j w_ij x_ij <= cap_i }
+    L(u) = constant + nu.cap_s + mu.limit + sum_j u_j
+           + sum_i max { sum_j (r_ij - u_j) x_ij : sum_j w_ij x_ij <= cap_i }
 
-over its allowed pairs (items with ``v_ij - u_j <= 0`` are never taken). Every ``L(u)`` bounds
-every allocation (weak duality); its minimum is at least the LP bound, because each knapsack is
-solved in integers, and usually strictly tighter (GAP d20100, cost terms: LP 6160, CP-SAT 6162,
-this 6175.7, best known 6185).
+over its allowed pairs (items with ``r_ij - u_j <= 0`` are never taken). Every ``L(u)`` bounds
+every allocation (weak duality), whatever the multipliers; at the LP's account duals it is at
+most the LP bound, because each knapsack is solved in integers, and usually well below it:
+
+* GAP (pair-separable problems, no LP multipliers needed) d20100, cost terms: LP 6160,
+  CP-SAT 6162, this 6175.7, best known 6185;
+* the 5,000-account synthetic channel (heavy-tailed workloads): LP 31.064e9, this 30.915e9 at
+  the LP's duals and 30.760e9 after 600 subgradient steps (2.5 s), where HiGHS proves
+  30.758e9 after 60-90 s (bench/RESULTS.md).
 
 The knapsacks are solved by dynamic programming over integer capacities, so efforts and
 capacities are scaled per partner by ``s_i`` (at most ``CAP_MAX`` units of capacity) and
@@ -21,9 +30,10 @@ rounded: efforts down, ``floor(s_i w + EPS)``, capacities up to the validator's 
 ``floor(s_i cap_i + (n_i + 1) EPS)``. Any set of pairs that fits the true capacity fits the
 rounded one (a sum of floors is at most the floor of the sum), so each rounded knapsack is a
 relaxation of the true one and the bound stays valid; with integer efforts and capacities up
-to ``CAP_MAX`` it is exact. The multipliers are improved by subgradient steps (Polyak steps
-towards the incumbent's objective, halved when the bound stalls), starting from the LP's
-account duals when capacity prices are given (``u_j = max_i (v_ij - lambda_i w_ij)``, which
+to ``CAP_MAX`` it is exact. The multipliers ``u`` are improved by subgradient steps (Polyak
+steps towards the incumbent's objective along deflected subgradients, halved when the bound
+stalls), starting from the LP's
+account duals when capacity prices are given (``u_j = max_i (r_ij - lambda_i w_ij)``, which
 starts at or below the LP bound), else from each account's second-best value.
 """
 
@@ -35,32 +45,35 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from solver.bound import reduced_pair_values
 from solver.compiled import jit
+from solver.lp import LPResult
 from solver.problem import BoolArray, FloatArray, IntArray
-from solver.separable import applies
+from solver.separable import CAP_MAX, DP_BUDGET, applies
 from solver.space import Space
 from solver.validate import TOL
 
-CAP_MAX = 1000  # scaled capacity units per partner at most (DP columns - 1)
-# sum over partners of allowed pairs x (scaled capacity + 1): the work of one evaluation at
-# worst (items with no reduced profit are skipped). d40400 has 6.5e6 and takes 5 ms a step, so
-# 300 steps 1.6 s; above 1e7 a step takes ~8 ms and the 1 s solve.py allows gives under ~120
-# steps, where d40400 was still within 0.3 of its LP bound. Every A-E instance up to 400 jobs
-# and c/e x 900 (6.8-9.8e6) are within; d x 900 and every 1,600-job one (13-104e6) are not
-DP_BUDGET = 10_000_000
 EPS = 1e-7  # efforts are floored after adding this; capacities get (n + 1) of it back
 ITERATIONS = 300
+# deflected subgradients (Camerini, Fratta and Maffioli 1975): where the new subgradient turns
+# back against the last step's direction d, the step goes along g - DEFLECT (g.d / d.d) d, which
+# zig-zags less. A plain share of the last direction added every time (0.7 d) ran away on a
+# small must-cover instance (multipliers near -2e16, where the float sum loses the bound)
+DEFLECT = 1.5
+SUM_MAX = 1e6  # multipliers summing to more than this times the bound: their bound is not kept
 STALL = 20  # evaluations without a better bound before the step factor halves
 MIN_FACTOR = 1e-4
 
 
 @dataclass(frozen=True)
 class KnapsackBound:
-    """The best bound found (objective terms, constant included) and its multipliers."""
+    """The best bound found (objective terms, constant included), its multipliers, and the pairs
+    the knapsacks take at those multipliers (an account may be in none, one or several)."""
 
     bound: float
     u: FloatArray
     iterations: int
+    chosen: IntArray
 
 
 @jit
@@ -72,17 +85,20 @@ def _evaluate(  # one compiled pass over every partner's knapsack
     cap: IntArray,
     u: FloatArray,
     count: IntArray,
+    took: BoolArray,
     keep: BoolArray,
     best: FloatArray,
     order: IntArray,
     reach_of: IntArray,
 ) -> float:
     """Sum over partners of the knapsack optimum with profits ``profit - u[item]``; writes in
-    ``count[j]`` how many knapsacks take account j. ``keep``, ``best``, ``order``, ``reach_of``
-    are work arrays (``keep`` holds n_i x (cap_i + 1) flags)."""
+    ``count[j]`` how many knapsacks take account j and in ``took[k]`` whether item k is taken.
+    ``keep``, ``best``, ``order``, ``reach_of`` are work arrays (``keep`` holds n_i x
+    (cap_i + 1) flags)."""
     m = cap.shape[0]
     total = 0.0
     count[:] = 0
+    took[:] = False
     for i in range(m):
         lo, hi = start[i], start[i + 1]
         c_max = cap[i]
@@ -98,6 +114,7 @@ def _evaluate(  # one compiled pass over every partner's knapsack
             if w == 0:
                 total += p
                 count[item[k]] += 1
+                took[k] = True
                 continue
             grown = min(c_max, reach + w)
             for c in range(reach + 1, grown + 1):
@@ -123,6 +140,7 @@ def _evaluate(  # one compiled pass over every partner's knapsack
             if keep[t * width + min(c, reach_of[t])]:
                 k = order[t]
                 count[item[k]] += 1
+                took[k] = True
                 c -= weight[k]
     return total
 
@@ -130,17 +148,20 @@ def _evaluate(  # one compiled pass over every partner's knapsack
 class _Knapsacks:
     """The partners' knapsacks in compiled-friendly arrays (items grouped by partner)."""
 
-    def __init__(self, space: Space) -> None:
+    def __init__(self, space: Space, value: FloatArray) -> None:
+        """``value``: each allowed pair's value (``space.cand`` order) before ``u``."""
         d = space.data
         k = space.cand
         p = d.pair_partner[k]
         order = np.argsort(p, kind="stable")
+        value = value[order]
         k, p = k[order], p[order]
         m = d.n_partners
         self.n = d.n_accounts
         self.start = np.searchsorted(p, np.arange(m + 1)).astype(np.int64)
         self.item = d.pair_account[k].astype(np.int64)
-        self.profit = space.coef[k].astype(np.float64)
+        self.pair = k  # the pair of each item
+        self.profit = value.astype(np.float64)
         effort = d.pair_effort[k].astype(np.float64)
         self.ok = bool((effort >= 0).all() and (d.partner_capacity >= 0).all())
         n_i = np.diff(self.start)
@@ -168,32 +189,131 @@ class _Knapsacks:
         self.order = np.zeros(max(int(n_i.max()) if m else 0, 1), np.int64)
         self.reach = np.zeros_like(self.order)
         self.count = np.zeros(self.n, np.int64)
+        self.took = np.zeros(len(self.item), np.bool_)
 
     def value(self, u: FloatArray) -> float:
         """``L(u)`` without the constant; ``self.count`` holds the knapsacks' choices."""
         kp = _evaluate(self.start, self.item, self.profit, self.weight, self.cap, u, self.count,
-                       self.keep, self.best, self.order, self.reach)  # fmt: skip
+                       self.took, self.keep, self.best, self.order, self.reach)  # fmt: skip
         return float(u[self.has_pair].sum()) + kp
 
 
-def _start_u(space: Space, ks: _Knapsacks, prices: FloatArray | None) -> FloatArray:
+def _start_u(space: Space, value: FloatArray, ks: _Knapsacks, prices: FloatArray | None
+             ) -> FloatArray:  # fmt: skip
     """LP account duals given capacity prices, else each account's second-best value."""
     d = space.data
-    k = space.cand
-    a = d.pair_account[k]
+    a = d.pair_account[space.cand]
     if prices is not None:
-        red = space.coef[k] - prices[d.pair_partner[k]] * d.pair_effort[k]
+        red = value - prices[d.pair_partner[space.cand]] * d.pair_effort[space.cand]
         u = np.full(ks.n, -np.inf)
         np.maximum.at(u, a, red)
     else:
-        v = space.coef[k]
-        order = np.lexsort((-v, a))  # by account, best value first
-        rank = np.arange(len(k)) - space.cand_start[a[order]]
+        order = np.lexsort((-value, a))  # by account, best value first
+        rank = np.arange(len(a)) - space.cand_start[a[order]]
         u = np.zeros(ks.n)
-        u[a[order][rank == 0]] = v[order][rank == 0]  # one pair only: its value
-        u[a[order][rank == 1]] = v[order][rank == 1]
+        u[a[order][rank == 0]] = value[order][rank == 0]  # one pair only: its value
+        u[a[order][rank == 1]] = value[order][rank == 1]
     u = np.where(np.isfinite(u), u, 0.0)
     return np.where(ks.forced, u, np.maximum(u, 0.0))
+
+
+def _pair_values(space: Space, lp: LPResult | None) -> tuple[FloatArray, float] | None:
+    """Each allowed pair's value with the LP's specialist, account-limit and track multipliers
+    priced in, and the constant those multipliers add; on pair-separable problems without them,
+    the plain values. None when neither applies."""
+    d = space.data
+    if lp is not None and lp.ok and lp.has_prices:
+        value = reduced_pair_values(space, np.zeros(d.n_partners), lp.count_dual, lp.spec_dual,
+                                    lp.track_dual)  # fmt: skip
+        constant = space.constant + float(lp.spec_dual @ d.specialist_capacity)
+        limit = d.policy.max_accounts_per_partner
+        if limit is not None:
+            constant += float(lp.count_dual.sum()) * limit
+        return value, constant
+    if applies(space):
+        return space.coef[space.cand], space.constant
+    return None
+
+
+class KnapsackDual:
+    """The subgradient search of ``knapsack_lagrangian``, resumable: ``run`` goes on from where
+    the last call stopped (multipliers, step factor, direction), so a caller can take it in
+    slices and use the knapsacks' choices in between (``lns``'s guided RINS)."""
+
+    def __init__(self, space: Space, value: FloatArray, constant: float, ks: _Knapsacks,
+                 u: FloatArray) -> None:  # fmt: skip
+        self.ks, self.constant = ks, constant
+        self.free = ks.forced  # free-sign multipliers; the others stay >= 0
+        u = np.where(self.free | (u > 0), u, 0.0)
+        u[~ks.has_pair] = 0.0
+        self.u = u
+        self.best_l, self.best_u = np.inf, u.copy()
+        self.factor, self.stall, self.steps = 1.0, 0, 0
+        self.prev: FloatArray | None = None
+        self.finished = False  # proven, complementary, or no progress left
+
+    @classmethod
+    def create(cls, space: Space, lp: LPResult | None = None, start_u: FloatArray | None = None
+               ) -> KnapsackDual | None:  # fmt: skip
+        """The search from ``start_u`` (else the LP's account duals, else second-best values);
+        None where ``knapsack_lagrangian`` says so."""
+        priced = _pair_values(space, lp) if len(space.cand) else None
+        if priced is None or space.data.n_partners == 0:
+            return None
+        value, constant = priced
+        ks = _Knapsacks(space, value)
+        if not ks.ok or ks.cells > DP_BUDGET or (ks.forced & ~ks.has_pair).any():
+            return None
+        ks.allocate()
+        if start_u is None:
+            prices = lp.cap_dual if lp is not None and lp.ok and lp.has_prices else None
+            u = _start_u(space, value, ks, prices)
+        else:
+            u = np.asarray(start_u, np.float64).copy()
+        return cls(space, value, constant, ks, u)
+
+    def run(self, floor: float, seconds: float, iterations: int,
+            stop: Callable[[], bool] | None = None) -> KnapsackBound:  # fmt: skip
+        """At most ``iterations`` more steps within ``seconds`` towards ``floor`` (the
+        incumbent's objective); the best bound so far and the choices at its multipliers."""
+        t_end = time.monotonic() + seconds
+        ks, free = self.ks, self.free
+        target = floor - self.constant
+        it = 0
+        while it < iterations and not self.finished:
+            it += 1
+            u = self.u
+            lval = ks.value(u)
+            # a float sum of terms far larger than the bound could lose it: not kept (never seen)
+            exact = float(np.abs(u).sum()) <= SUM_MAX * max(1.0, abs(lval))
+            if exact and lval < self.best_l - 1e-9 * max(1.0, abs(lval)):
+                self.best_l, self.best_u, self.stall = lval, u.copy(), 0
+            else:
+                self.stall += 1
+                if self.stall >= STALL:
+                    self.factor, self.stall = self.factor / 2, 0
+            g = (1 - ks.count).astype(np.float64)
+            g[~ks.has_pair] = 0.0
+            if self.prev is not None:  # Camerini-Fratta-Maffioli: deflect only when it turns back
+                dot = float(g @ self.prev)
+                if dot < 0.0:
+                    g = g - DEFLECT * dot / float(self.prev @ self.prev) * self.prev
+            g[~free & (u <= 0) & (g > 0)] = 0.0  # the step would leave u >= 0: projected away
+            self.prev = g
+            norm = float(g @ g)
+            gap = self.best_l - target
+            if norm == 0.0 or gap <= 1e-9 * max(1.0, abs(target)) or self.factor < MIN_FACTOR:
+                self.finished = True  # complementary choices, proven, or no progress left
+                break
+            if time.monotonic() > t_end or (stop is not None and stop()):
+                break
+            step = self.factor * max(lval - target, 1e-3 * gap) / norm
+            u = u - step * g
+            self.u = np.where(free, u, np.maximum(u, 0.0))
+        self.steps += it
+        ks.value(self.best_u)
+        chosen = ks.pair[ks.took]
+        return KnapsackBound(self.best_l + self.constant, self.best_u.copy(), self.steps, chosen)
 
 
 def knapsack_lagrangian(
@@ -201,54 +321,25 @@ def knapsack_lagrangian(
     floor: float,
     seconds: float,
     start_u: FloatArray | None = None,
-    prices: FloatArray | None = None,
+    lp: LPResult | None = None,
     iterations: int = ITERATIONS,
     stop: Callable[[], bool] | None = None,
 ) -> KnapsackBound | None:
     """Subgradient search for multipliers with a low ``L(u)`` (module docstring).
 
     ``floor`` is the incumbent's objective (the Polyak target), ``seconds`` the wall limit,
-    ``start_u`` multipliers to start from (else from ``prices``, the LP's capacity duals, else
-    second-best values); ``stop`` ends the search early (cancel). None when ``floor`` is not
-    finite, the problem is not pair-separable, an account that must be covered has no allowed
-    pair, or the DP would exceed ``DP_BUDGET`` cells per evaluation.
+    ``start_u`` multipliers to start from (else the LP's account duals, else second-best
+    values); ``lp`` the LP whose multipliers price the other rows (needed unless the problem is
+    pair-separable) and whose capacity duals give the start; ``stop`` ends the search early
+    (cancel). None when ``floor`` is not finite, the problem is neither pair-separable nor has
+    LP multipliers, an account that must be covered has no allowed pair, or the DP would exceed
+    ``DP_BUDGET`` cells per evaluation.
     """
-    t_end = time.monotonic() + seconds
-    if not applies(space) or not np.isfinite(floor):
+    t0 = time.monotonic()
+    dual = KnapsackDual.create(space, lp, start_u) if np.isfinite(floor) else None
+    if dual is None:
         return None
-    ks = _Knapsacks(space)
-    if not ks.ok or ks.cells > DP_BUDGET or (ks.forced & ~ks.has_pair).any():
-        return None
-    ks.allocate()
-    free = ks.forced  # free-sign multipliers; the others stay >= 0
-    u = _start_u(space, ks, prices) if start_u is None else np.asarray(start_u, np.float64).copy()
-    u = np.where(free | (u > 0), u, 0.0)
-    u[~ks.has_pair] = 0.0
-    target = floor - space.constant
-    best_l, best_u = np.inf, u.copy()
-    factor, stall, it = 1.0, 0, 0
-    while it < iterations:
-        it += 1
-        lval = ks.value(u)
-        if lval < best_l - 1e-9 * max(1.0, abs(lval)):
-            best_l, best_u, stall = lval, u.copy(), 0
-        else:
-            stall += 1
-            if stall >= STALL:
-                factor, stall = factor / 2, 0
-        g = (1 - ks.count).astype(np.float64)
-        g[~ks.has_pair] = 0.0
-        g[~free & (u <= 0) & (g > 0)] = 0.0  # the step would leave u >= 0: projected away
-        norm = float(g @ g)
-        gap = best_l - target
-        if norm == 0.0 or gap <= 1e-9 * max(1.0, abs(target)) or factor < MIN_FACTOR:
-            break  # complementary choices, proven, or no progress left
-        if time.monotonic() > t_end or (stop is not None and stop()):
-            break
-        step = factor * max(lval - target, 1e-3 * gap) / norm
-        u = u - step * g
-        u = np.where(free, u, np.maximum(u, 0.0))
-    return KnapsackBound(best_l + space.constant, best_u, it)
+    return dual.run(floor, seconds - (time.monotonic() - t0), iterations, stop)
 
 
 def knapsack_bound(
@@ -256,13 +347,15 @@ def knapsack_bound(
     floor: float,
     seconds: float,
     start_u: FloatArray | None = None,
-    prices: FloatArray | None = None,
+    lp: LPResult | None = None,
     stop: Callable[[], bool] | None = None,
+    iterations: int = ITERATIONS,
 ) -> float | None:
-    """Proven upper bound on the objective of every allocation of a pair-separable problem from
-    the knapsack Lagrangian (module docstring); None when it does not apply or is too large.
-    Arguments as for ``knapsack_lagrangian``."""
-    out = knapsack_lagrangian(space, floor, seconds, start_u=start_u, prices=prices, stop=stop)
+    """Proven upper bound on the objective of every allocation from the knapsack Lagrangian
+    (module docstring); None when it does not apply or is too large. Arguments as for
+    ``knapsack_lagrangian``."""
+    out = knapsack_lagrangian(space, floor, seconds, start_u=start_u, lp=lp, stop=stop,
+                              iterations=iterations)  # fmt: skip
     return None if out is None else out.bound
 
 
@@ -276,6 +369,6 @@ def warm() -> float:
     weight = np.array([1, 2, 2, 1], np.int64)
     cap = np.array([2, 2], np.int64)
     two = np.zeros(2, np.int64)
-    _evaluate(start, item, profit, weight, cap, np.zeros(2), two, np.zeros(6, np.bool_),
-              np.zeros(3), two.copy(), two.copy())  # fmt: skip
+    _evaluate(start, item, profit, weight, cap, np.zeros(2), two, np.zeros(4, np.bool_),
+              np.zeros(6, np.bool_), np.zeros(3), two.copy(), two.copy())  # fmt: skip
     return time.monotonic() - t0

@@ -30,7 +30,7 @@ from solver.bound import lagrangian_bound, reduced_pair_values
 from solver.cpsat.model import build, set_hint
 from solver.cpsat.run import RunOutcome, run
 from solver.cpsat.scaling import Scaling
-from solver.lns import improve
+from solver.lns import Guide, improve
 from solver.lp import LPResult
 from solver.problem import FloatArray, IntArray
 from solver.result import Allocation
@@ -328,15 +328,20 @@ def polish(
     return status
 
 
-def large_search(search: Search, sc: Scaling, lp: LPResult | None) -> str:
+def large_search(search: Search, sc: Scaling, lp: LPResult | None,
+                 guide: Guide | None = None) -> str:  # fmt: skip
     """Large problems: ``polish`` when the LP saw every pair and tabu search applies (the
     exact model over the pairs reduced-cost fixing leaves only runs when they are few:
     ``PRUNED_MAX_PAIRS``, ``PRUNED_MAX_SHARE``); else neighbourhood search (``lns.improve``).
     Measured on d60900 and d801600 (60 s, load 4-5): LNS for 40 % of the time then polish
     ended +0.574 % / -, 15 % then polish +0.500 % / +0.535 %, polish throughout +0.502 % /
-    +0.459 % (LNS throughout: +0.750 % / +0.776 %). Returns the last exact model's status."""
+    +0.459 % (LNS throughout: +0.750 % / +0.776 %). Returns the last exact model's status.
+    ``guide`` runs the knapsack Lagrangian (``lns.Guide``: a bound, and the pairs its knapsacks
+    take, which guide ``lns.improve``'s RINS chains): first here, for its bound."""
     if lp is None or not lp.ok or not tabu_applies(search.space):
-        improve(search, sc, lp)
+        improve(search, sc, lp, guide)
         return "UNKNOWN"
+    if guide is not None:
+        guide.first()
     most = min(PRUNED_MAX_PAIRS, PRUNED_MAX_SHARE * len(search.space.cand))
     return polish(search, sc, lp, max_pairs=most)

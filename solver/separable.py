@@ -16,6 +16,16 @@ import numpy as np
 from solver.space import Space
 
 NEG = -1e30  # minus infinity of the search: a pair that is not allowed, no valid allocation yet
+# the knapsack bound's DP (``solver.knapsack_bound``, which explains both): here so that callers
+# can tell whether it will run without importing numba
+CAP_MAX = 1000  # scaled capacity units per partner at most (DP columns - 1)
+# sum over partners of allowed pairs x (scaled capacity + 1): the work of one evaluation at
+# worst (items with no reduced profit are skipped). d40400 has 6.5e6 and takes 5 ms a step, so
+# 300 steps 1.6 s; above 1e7 a step takes ~8 ms and the 1 s solve.py allows gives under ~120
+# steps, where d40400 was still within 0.3 of its LP bound. Every A-E instance up to 400 jobs
+# and c/e x 900 (6.8-9.8e6) are within; d x 900 and every 1,600-job one (13-104e6) are not;
+# the 5,000-account synthetic channel has 3.0e6, the 50,000-account one 3.7e8
+DP_BUDGET = 10_000_000
 
 
 def applies(space: Space) -> bool:
@@ -46,3 +56,27 @@ class Dense:
         forced = d.policy.must_cover | (d.policy.pins >= 0)
         self.value[m, ~forced] = 0.0
         self.cap = np.append(d.partner_capacity.astype(np.float64), np.inf)
+
+
+def knapsack_cells(space: Space) -> int:
+    """The knapsack bound's DP cells per evaluation (``DP_BUDGET``), from the same scaling as
+    ``solver.knapsack_bound`` up to a column per partner (its capacity tolerance)."""
+    d = space.data
+    k = space.cand
+    p = d.pair_partner[k]
+    effort = d.pair_effort[k]
+    n_i = np.bincount(p, minlength=d.n_partners)
+    total = np.bincount(p, weights=effort, minlength=d.n_partners)
+    cap = np.minimum(np.asarray(d.partner_capacity, np.float64), total)
+    whole = bool((effort == np.round(effort)).all()) & (cap == np.floor(cap)) & (cap <= CAP_MAX)
+    cols = np.where(whole, cap, CAP_MAX) + 1
+    return int((n_i * cols).sum())
+
+
+def uses_kernels(space: Space) -> bool:
+    """Whether solving may run a compiled (numba) kernel, so that callers can load them ahead:
+    pair-separable problems run the tabu search, and every problem whose partner knapsacks fit
+    ``DP_BUDGET`` the knapsack bound (``solver.knapsack_bound``)."""
+    if len(space.cand) == 0 or space.data.n_partners == 0:
+        return False
+    return applies(space) or knapsack_cells(space) <= DP_BUDGET

@@ -17,16 +17,19 @@ Strategy, all phases sharing one wall clock from the start of ``solve``:
    when the objective is a sum over pairs (``local_search.large_search``), else neighbourhood search
    (``lns.improve``), HiGHS MIPs or CP-SAT models over a few hundred free accounts;
 6. the objective is recomputed in float by ``solver.objective``; the bound is the tightest
-   proven one (LP, Lagrangian, CP-SAT on the whole model, and for problems whose objective is
-   a sum over pairs the knapsack Lagrangian of ``solver.knapsack_bound`` after the exact model)
-   and never below the objective.
+   proven one (LP, Lagrangian, CP-SAT on the whole model, and the knapsack Lagrangian of
+   ``solver.knapsack_bound``, which keeps partner capacity whole, after the exact model or
+   before neighbourhood search) and never below the objective.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+import sys
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -42,19 +45,30 @@ from solver.local_search import large_search, polish, tabu_alongside
 from solver.lp import LPResult, solve_lp
 from solver.objective import evaluate
 from solver.params import SolveParams
-from solver.problem import ProblemData
+from solver.problem import IntArray, ProblemData
 from solver.prune import promising_pairs
 from solver.result import Allocation, Result, SolveStatus
 from solver.search import ProgressFn, Search
 from solver.separable import applies as tabu_applies
+from solver.separable import uses_kernels
 from solver.space import Space, build_space
+
+if TYPE_CHECKING:
+    from solver.knapsack_bound import KnapsackDual  # numba: imported where it runs
 
 SMALL_MODEL_PAIRS = 1_000
 SPARE = 1  # CP-SAT workers the exact model leaves to the tabu search alongside it
 FULL_MODEL_SHARE = 0.25  # then ``local_search.polish`` (tabu, partner subsets, pruned model)
 HIGHS_LP_PAIRS = 10**12  # HiGHS LPs lose the duals the priced starts need: GLOP by default
-KNAPSACK_SECONDS = 1.0  # the knapsack Lagrangian: at most this, and this share of the time left
-KNAPSACK_SHARE = 0.1  # (d20100: 300 steps in 0.1 s; d40400: 5 ms a step)
+# the knapsack Lagrangian (``_KnapsackGuide``) on small problems, between the exact model and
+# polish: at most these seconds, share of the time left and steps (d20100: 300 steps in 0.1 s;
+# d40400: 5 ms a step)
+KNAPSACK_STAGE = (1.0, 0.1, 300)
+# on large ones its first stage, before neighbourhood search, whose RINS chains it guides
+# (``lns.Guide``; 5k channel: 300 steps in 1.3-2 s), then slices of these while a guided MIP
+# runs, up to this many steps in all
+GUIDE_STAGE = (2.0, 0.25, 300)
+SLICE_SECONDS, SLICE_STEPS, GUIDE_MAX_STEPS = 0.3, 60, 1500
 OPTIMAL_GAP = 1e-6  # proven within this relative gap counts as optimal (integer scaling)
 
 
@@ -197,21 +211,71 @@ def _result(
     )
 
 
-def _knapsack_bound(search: Search, lp: LPResult | None) -> None:
-    """Pair-separable problems: tighten the bound by the knapsack Lagrangian
-    (``solver.knapsack_bound``), which beats the LP's, for a small share of the time left."""
-    if search.best is None or search.stopped() or not tabu_applies(search.space):
+def _load_kernels() -> None:
+    """Load the compiled kernels (``solver.compiled.warm``: numba's import and its disk cache,
+    about 0.5-1 s in a new process) in a daemon thread while greedy and the LP run, instead of
+    at their first use; nothing where ``warm`` has run already (the CLI, a solve worker's child
+    or a benchmark called it). A failure is left for that first use to raise."""
+    compiled = sys.modules.get("solver.compiled")  # not imported here: that imports numba
+    if compiled is not None and getattr(compiled, "READY", [False])[0]:  # may be mid-import
         return
-    from solver.knapsack_bound import knapsack_bound  # numba: see local_search.tabu_alongside
 
-    limit = min(KNAPSACK_SECONDS, KNAPSACK_SHARE * search.remaining())
-    prices = lp.cap_dual if lp is not None and lp.has_prices else None
-    t0 = search.elapsed()
-    bound = knapsack_bound(search.space, search.best_obj, limit, prices=prices,
-                           stop=search.cancelled)  # fmt: skip
-    search.stats["knapsack_s"] = search.elapsed() - t0
-    if bound is not None:  # float sums of pair values: a relative margin as for the LP's
-        search.tighten(bound + 1e-9 * max(1.0, abs(bound)))
+    def work() -> None:
+        try:
+            from solver.compiled import warm
+
+            warm()
+        except Exception:  # the first real use raises it again, with its context
+            logging.getLogger(__name__).debug("loading the compiled kernels failed", exc_info=True)
+
+    threading.Thread(target=work, name="allot-solver-kernels", daemon=True).start()
+
+
+class _KnapsackGuide:
+    """The knapsack Lagrangian (``solver.knapsack_bound.KnapsackDual``), which keeps partner
+    capacity whole and beats the LP's bound, as ``lns.Guide``: a first stage of at most
+    ``stage`` (seconds, share of the time left, steps), then short slices from where it stopped
+    while a guided RINS MIP runs on the other core; each tightens the bound and returns the
+    knapsacks' choices at the best multipliers. It needs the LP's multipliers unless the problem
+    is pair-separable."""
+
+    def __init__(self, search: Search, lp: LPResult | None,
+                 stage: tuple[float, float, int]) -> None:  # fmt: skip
+        self.search, self.lp, self.stage = search, lp, stage
+        self.dual: KnapsackDual | None = None
+
+    def first(self) -> IntArray | None:
+        """The first stage; None where the relaxation does not apply or is too large."""
+        search, lp = self.search, self.lp
+        if search.best is None or search.stopped():
+            return None
+        if not tabu_applies(search.space) and (lp is None or not lp.ok or not lp.has_prices):
+            return None  # the module (numba) is not even imported
+        from solver.knapsack_bound import KnapsackDual  # numba: see local_search.tabu_alongside
+
+        self.dual = KnapsackDual.create(search.space, lp)
+        seconds, share, steps = self.stage
+        return self._run(min(seconds, share * search.remaining()), steps)
+
+    def refine(self) -> IntArray | None:
+        """One more slice (``SLICE_SECONDS``, ``SLICE_STEPS``); None once the search has ended or
+        taken ``GUIDE_MAX_STEPS``."""
+        dual = self.dual
+        if dual is None or dual.finished or dual.steps >= GUIDE_MAX_STEPS or self.search.stopped():
+            return None
+        return self._run(SLICE_SECONDS, SLICE_STEPS)
+
+    def _run(self, seconds: float, steps: int) -> IntArray | None:
+        search, dual = self.search, self.dual
+        if dual is None or search.best is None:
+            return None
+        t0 = search.elapsed()
+        out = dual.run(search.best_obj, seconds, steps, stop=search.cancelled)
+        search.stats["knapsack_s"] = search.stats.get("knapsack_s", 0.0) + search.elapsed() - t0
+        search.stats["knapsack_steps"] = out.iterations
+        # float sums of pair values: a relative margin as for the LP's
+        search.tighten(out.bound + 1e-9 * max(1.0, abs(out.bound)))
+        return out.chosen
 
 
 def _search(search: Search, lp: LPResult | None, start: Allocation | None) -> str:
@@ -232,11 +296,11 @@ def _search(search: Search, lp: LPResult | None, start: Allocation | None) -> st
     if cp_status not in ("OPTIMAL", "INFEASIBLE") and not search.stopped():
         if search.best is None:
             repair(search, sc, start)
-        _knapsack_bound(search, lp)
         if search.best is not None and small:
+            _KnapsackGuide(search, lp, KNAPSACK_STAGE).first()  # the bound only
             cp_status = polish(search, sc, lp)
         elif search.best is not None:
-            cp_status = large_search(search, sc, lp)
+            cp_status = large_search(search, sc, lp, _KnapsackGuide(search, lp, GUIDE_STAGE))
     return cp_status
 
 
@@ -267,6 +331,8 @@ def solve(
     params = params or SolveParams()
     space = build_space(data) if space is None else space
     search = Search(data, space, params, progress, cancel, time.monotonic())
+    if uses_kernels(space):
+        _load_kernels()
     named = conflicts(search.space)
     if named:
         return _result(search, SolveStatus.INFEASIBLE, named, None, float("nan"))

@@ -177,9 +177,21 @@ def test_solve_file_loads_the_compiled_kernels_before_a_pair_separable_solve(
     assert validate(data, allocation_of(data, json.loads(out.read_text()))) == []
 
 
+def test_solve_file_loads_them_for_the_knapsack_bound_on_a_problem_with_specialists(
+    problem_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _count_warm_ups(monkeypatch)  # not pair-separable, but its knapsacks are small
+    assert main(["solve-file", str(problem_file), "--time-limit", "1", "--quiet"]) == 0
+    assert len(calls) == 1
+
+
 def test_solve_file_does_not_load_them_where_they_never_run(
     problem_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls = _count_warm_ups(monkeypatch)  # specialists: not pair-separable
+    import solver.separable
+
+    calls = _count_warm_ups(monkeypatch)
+    # specialists (no tabu search) and, with this budget, knapsacks too large for the bound
+    monkeypatch.setattr(solver.separable, "DP_BUDGET", 0)
     assert main(["solve-file", str(problem_file), "--time-limit", "1", "--quiet"]) == 0
     assert calls == []

@@ -110,8 +110,26 @@ def test_a_pair_separable_problem_loads_the_compiled_search_in_the_background(
     assert warm_up.error is None and warm_up.seconds is not None
 
 
-def test_other_problems_do_not_load_it(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_problem_with_specialists_loads_it_for_the_knapsack_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     ch = generate_channel(seed=2, accounts=60, partners=6, territories=2, specialists=3)
+    warm_up = solve_process.WarmUp()
+    monkeypatch.setattr(solve_process, "WARM_UP", warm_up)
+    result = _in_this_process(_numbered(channel_to_problem(ch, name="specialists")))
+    assert result.outcome.solver_status in ("FEASIBLE", "OPTIMAL")
+    assert warm_up.thread is not None
+    warm_up.thread.join(120)
+    assert warm_up.error is None and warm_up.seconds is not None
+
+
+def test_problems_whose_knapsacks_are_too_large_do_not_load_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import solver.separable
+
+    ch = generate_channel(seed=2, accounts=60, partners=6, territories=2, specialists=3)
+    monkeypatch.setattr(solver.separable, "DP_BUDGET", 0)  # not pair-separable either
     warm_up = solve_process.WarmUp()
     monkeypatch.setattr(solve_process, "WARM_UP", warm_up)
     result = _in_this_process(_numbered(channel_to_problem(ch, name="specialists")))

@@ -1,6 +1,8 @@
 """The knapsack Lagrangian bound (solver.knapsack_bound): at least the optimum on every small
 instance (brute force), whatever the multipliers, with non-integer efforts, optional accounts
-and pins; strictly tighter than the LP where the LP splits an account."""
+and pins; strictly tighter than the LP where the LP splits an account; with the LP's multipliers
+for the other rows, at least the optimum of tiny channel problems with every rule (CP-SAT proves
+it) and well below the LP on a larger one; resumable; and its choices are the knapsacks'."""
 
 from __future__ import annotations
 
@@ -13,10 +15,18 @@ import pytest
 
 from solver import SolveParams, problem_from_dict, solve
 from solver.gap import GapInstance, read_gap_file
-from solver.knapsack_bound import CAP_MAX, knapsack_bound, knapsack_lagrangian, warm
+from solver.knapsack_bound import (
+    CAP_MAX,
+    KnapsackDual,
+    knapsack_bound,
+    knapsack_lagrangian,
+    warm,
+)
 from solver.lp import solve_lp
 from solver.problem import ProblemData
+from solver.separable import applies
 from solver.space import build_space
+from solver.synthetic import channel_policy, channel_to_problem, generate_channel
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "gap"
 
@@ -98,7 +108,7 @@ def test_tighter_than_the_lp_on_c05100() -> None:
     space = build_space(data)
     lp = solve_lp(space, time_limit=10)
     best = inst.objective_of(1931)  # best known (proven optimal) cost of c05100
-    bound = knapsack_bound(space, best, 5.0, prices=lp.cap_dual)
+    bound = knapsack_bound(space, best, 5.0, lp=lp)
     assert bound is not None
     assert best - 1e-6 <= bound < lp.objective - 1.0  # in cost terms: LP 1923.9, this > 1925
 
@@ -219,3 +229,78 @@ def test_solve_tightens_its_bound_by_the_knapsack_bound_on_c05100() -> None:
     assert "knapsack_s" in res.stats
     assert res.objective <= res.bound + 1e-6 * max(1.0, abs(res.bound))
     assert res.bound < lp.objective - 1.0
+
+
+def _channel(seed: int, accounts: int, partners: int, specialists: int) -> ProblemData:
+    """A synthetic channel problem with every rule active (specialists, a track share, an
+    account limit, pins, forbids, a tier floor, stickiness): not pair-separable."""
+    ch = generate_channel(seed=seed, accounts=accounts, partners=partners, territories=2,
+                          specialists=specialists)  # fmt: skip
+    data = problem_from_dict(channel_to_problem(ch, name="kb", policy=channel_policy(ch, seed)))
+    assert not applies(build_space(data))
+    return data
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_with_the_lp_multipliers_it_bounds_the_optimum_of_problems_with_every_rule(
+    seed: int,
+) -> None:
+    # tiny enough for CP-SAT to prove the optimum; the bound prices specialist capacity, the
+    # account limit and the track share at the LP's multipliers and must stay above it
+    data = _channel(seed, accounts=14, partners=4, specialists=3)
+    space = build_space(data)
+    lp = solve_lp(space, time_limit=10)
+    assert lp.ok and lp.has_prices
+    best = solve(data, SolveParams(time_limit=20, workers=1, seed=0))
+    assert best.status.name == "OPTIMAL"
+    out = knapsack_lagrangian(space, best.objective, 5.0, lp=lp, iterations=200)
+    assert out is not None
+    assert out.bound >= best.objective - 1e-6 * max(1.0, abs(best.objective))
+    assert out.bound <= lp.objective + 1e-6 * max(1.0, abs(lp.objective))  # starts at the LP's
+
+
+def test_heavy_tailed_workloads_give_a_bound_well_below_the_lp_on_a_channel() -> None:
+    # big accounts split across partners in the LP; kept whole by the knapsacks
+    data = _channel(4, accounts=400, partners=20, specialists=6)
+    space = build_space(data)
+    lp = solve_lp(space, time_limit=20)
+    res = solve(data, SolveParams(time_limit=4, workers=2, seed=0))
+    out = knapsack_lagrangian(space, res.objective, 5.0, lp=lp, iterations=300)
+    assert out is not None
+    assert res.objective <= out.bound < lp.objective - 0.001 * abs(lp.objective)
+    # the solve ran it too (between its exact model and polish): its bound beats the LP's
+    assert "knapsack_steps" in res.stats
+    assert res.objective <= res.bound < lp.objective - 0.001 * abs(lp.objective)
+
+
+def test_the_dual_resumes_where_it_stopped() -> None:
+    # two slices of 20 steps end where one run of 40 steps ends (same multipliers, same choices)
+    data = _channel(5, accounts=120, partners=8, specialists=4)
+    space = build_space(data)
+    lp = solve_lp(space, time_limit=10)
+    floor = solve(data, SolveParams(time_limit=2, workers=1, seed=0)).objective
+    whole = KnapsackDual.create(space, lp)
+    parts = KnapsackDual.create(space, lp)
+    assert whole is not None and parts is not None
+    one = whole.run(floor, 60.0, 40)
+    parts.run(floor, 60.0, 20)
+    two = parts.run(floor, 60.0, 20)
+    assert one.iterations == two.iterations == 40
+    assert one.bound == two.bound
+    assert np.array_equal(one.u, two.u)
+    assert np.array_equal(np.sort(one.chosen), np.sort(two.chosen))
+
+
+def test_the_chosen_pairs_are_what_the_knapsacks_take() -> None:
+    # c05100 at its best multipliers: each partner's chosen pairs fit its capacity, and their
+    # reduced values add up to the bound with the multipliers' sum (the DP's own choices)
+    inst = next(i for i in read_gap_file(DATA / "c05100") if i.name == "c05100")
+    data = problem_from_dict(inst.to_problem_dict())
+    space = build_space(data)
+    out = knapsack_lagrangian(space, inst.objective_of(1931), 2.0)
+    assert out is not None and len(out.chosen) > 0
+    p, a = data.pair_partner[out.chosen], data.pair_account[out.chosen]
+    load = np.bincount(p, weights=data.pair_effort[out.chosen], minlength=data.n_partners)
+    assert (load <= data.partner_capacity + 1e-9).all()
+    total = space.constant + out.u.sum() + (space.coef[out.chosen] - out.u[a]).sum()
+    assert total == pytest.approx(out.bound, rel=1e-9)

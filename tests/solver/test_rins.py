@@ -1,4 +1,5 @@
-"""Which accounts and pairs the relaxation-induced neighbourhood (``lns._Rins``) frees."""
+"""Which accounts and pairs the relaxation-induced neighbourhood (``lns._Rins``) frees, and
+the guided one: the accounts the knapsack Lagrangian places elsewhere, chains that improve."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import time
 
 import numpy as np
 
-from solver import SolveParams, problem_from_dict
+from solver import SolveParams, problem_from_dict, validate
 from solver.bound import reduced_pair_values
 from solver.greedy import greedy_space
-from solver.lp import solve_lp
+from solver.knapsack_bound import KnapsackDual
+from solver.lp import LPResult, solve_lp
+from solver.problem import IntArray
 from solver.search import Search
 from solver.space import build_space
 from solver.synthetic import channel_policy, channel_to_problem, generate_channel
@@ -47,3 +50,65 @@ def test_rins_frees_disagreements_then_the_smallest_lp_margins() -> None:
         mine = space.cand[space.cand_start[a] : space.cand_start[a + 1]]
         kept = top[acc == a]
         assert value[kept].min() >= np.sort(value[mine])[::-1][len(kept) - 1] - 1e-9
+
+
+def _channel_search(seconds: float) -> tuple[Search, LPResult]:
+    ch = generate_channel(seed=3, accounts=600, partners=30, territories=6, specialists=12)
+    data = problem_from_dict(channel_to_problem(ch, name="guided", policy=channel_policy(ch, 3)))
+    space = build_space(data)
+    lp = solve_lp(space)
+    assert lp.ok
+    search = Search(data, space, SolveParams(time_limit=seconds), None, None, time.monotonic())
+    search.offer(greedy_space(space))
+    return search, lp
+
+
+def test_a_guided_rins_frees_the_accounts_the_knapsacks_place_elsewhere() -> None:
+    search, _lp = _channel_search(10.0)
+    d = search.data
+    base = search.best
+    assert base is not None
+    assigned = np.flatnonzero(base.partner >= 0)[:3]
+    same = d.pair_index(assigned, base.partner[assigned])  # taken once, where base has it
+    other = next(int(a) for a in np.flatnonzero(base.partner >= 0)[3:]
+                 if np.diff(search.space.cand_start)[a] >= 2)  # fmt: skip
+    pairs = search.space.cand_of(np.array([other]))
+    moved = pairs[d.pair_partner[pairs] != base.partner[other]][:1]  # taken once, elsewhere
+    twice = search.space.cand_of(np.array([int(assigned[0])]))[:2]  # one account taken twice
+    guide = np.concatenate([same[1:], moved, twice])
+    free = lns._Rins.guided(search, guide, base)
+    expect = np.setdiff1d(np.arange(d.n_accounts), assigned[1:])  # only those two agree
+    assert np.array_equal(free, expect)
+
+
+class _Guide:
+    """A guide from the knapsack Lagrangian itself, counting its calls: refined twice."""
+
+    def __init__(self, search: Search, lp: LPResult) -> None:
+        self.search = search
+        self.dual = KnapsackDual.create(search.space, lp)
+        self.calls: list[str] = []
+
+    def first(self) -> IntArray | None:
+        self.calls.append("first")
+        assert self.dual is not None
+        return self.dual.run(self.search.best_obj, 5.0, 100).chosen
+
+    def refine(self) -> IntArray | None:
+        self.calls.append("refine")
+        if self.calls.count("refine") > 2:
+            return None
+        assert self.dual is not None
+        return self.dual.run(self.search.best_obj, 5.0, 20).chosen
+
+
+def test_guided_chains_improve_the_incumbent_with_valid_allocations() -> None:
+    search, lp = _channel_search(8.0)
+    start = search.best_obj
+    guide = _Guide(search, lp)
+    lns._rins_chains(search, lns._Neighbourhoods(search, lp), lp, (0.3, 0.5), guide)
+    assert guide.calls[:4] == ["first", "refine", "refine", "refine"]
+    assert search.best is not None and validate(search.data, search.best) == []
+    assert search.best_obj > start
+    assert search.stats["rins_free"] > lns.MIN_FREE
+    assert search.stats["rins_runs"] >= 2  # the second chain started once refining ended
