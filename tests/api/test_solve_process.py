@@ -1,5 +1,6 @@
 """The solve child: a cancel keeps the best allocation, or ends with nothing when there is none;
-on a pair-separable problem it loads the compiled tabu search in the background."""
+where the solver may run its numba kernels (the tabu search, the knapsack bound) it loads them in
+the background, and not where it never would."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import json
 import math
 import re
+from collections.abc import Callable
 from multiprocessing import Pipe
 from pathlib import Path
 from typing import Any
@@ -96,27 +98,24 @@ def _numbered(problem: dict[str, Any]) -> dict[str, Any]:
     return dict(json.loads(re.sub(r'"[a-zA-Z]+0*(\d+)"', r'"\1"', json.dumps(problem))))
 
 
-def test_a_pair_separable_problem_loads_the_compiled_search_in_the_background(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def _gap_problem() -> dict[str, Any]:
     # a GAP instance: no specialists, no track shares, so the solver runs the compiled search
-    gap = next(i for i in read_gap_file(GAP) if i.name == "gap1-1")
-    warm_up = solve_process.WarmUp()
-    monkeypatch.setattr(solve_process, "WARM_UP", warm_up)
-    result = _in_this_process(_numbered(gap.to_problem_dict()))
-    assert result.outcome.solver_status in ("FEASIBLE", "OPTIMAL")
-    assert warm_up.thread is not None
-    warm_up.thread.join(120)
-    assert warm_up.error is None and warm_up.seconds is not None
+    return next(i for i in read_gap_file(GAP) if i.name == "gap1-1").to_problem_dict()
 
 
-def test_a_problem_with_specialists_loads_it_for_the_knapsack_bound(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def _specialists_problem() -> dict[str, Any]:
+    # not pair-separable, but its knapsacks are small: the knapsack bound runs
     ch = generate_channel(seed=2, accounts=60, partners=6, territories=2, specialists=3)
+    return channel_to_problem(ch, name="specialists")
+
+
+@pytest.mark.parametrize("problem", [_gap_problem, _specialists_problem])
+def test_problems_that_run_a_kernel_load_them_in_the_background(
+    monkeypatch: pytest.MonkeyPatch, problem: Callable[[], dict[str, Any]]
+) -> None:
     warm_up = solve_process.WarmUp()
     monkeypatch.setattr(solve_process, "WARM_UP", warm_up)
-    result = _in_this_process(_numbered(channel_to_problem(ch, name="specialists")))
+    result = _in_this_process(_numbered(problem()))
     assert result.outcome.solver_status in ("FEASIBLE", "OPTIMAL")
     assert warm_up.thread is not None
     warm_up.thread.join(120)
