@@ -484,9 +484,10 @@ def _rins_chains(search: Search, hoods: _Neighbourhoods, lp: LPResult | None,
 
     With a ``guide`` the chains are guided instead: each MIP frees the accounts where the
     knapsacks' latest choices differ from the incumbent, with those choices among their pairs
-    (``_Rins.guided``). The first chain starts after the guide's first stage; while it runs,
-    this thread refines the guide (numba releases the GIL), and once that is done a second chain
-    starts (``GUIDE_KEEPS``: pairs by value besides). 5k channel, one such MIP from the starts'
+    (``_Rins.guided``) and ``GUIDE_KEEPS`` pairs by value besides. The first chain starts after
+    the guide's first stage; while it runs, this thread refines the guide (numba releases the
+    GIL), and once that is done a second chain starts, over every account (``SECOND_WHOLE``).
+    With one worker there is one chain and no refining. 5k channel, one such MIP from the starts'
     incumbent (0.98437 of HiGHS 300 s), 300 steps, alone on a quiet machine: 0.99875 in 1.9 s
     with one pair by value besides, 0.99903 in 5.0 s with two; from a 10 s solve's incumbent
     (0.99745), 250 steps: 0.99917 in 2.5 s, where the same accounts with the LP's pairs instead
@@ -497,7 +498,8 @@ def _rins_chains(search: Search, hoods: _Neighbourhoods, lp: LPResult | None,
         return
     chains: list[_Rins] = []
     latest = guide.first() if guide is not None else None
-    refining = guide is not None and latest is not None
+    # refining takes this thread's core beside the first chain: only with a second worker
+    refining = guide is not None and latest is not None and len(shares) > 1
     if latest is not None:
         run = _Rins.start(search, hoods, lp, base, shares[0], GUIDE_KEEPS[0], latest)
         chains += [run] if run is not None else []

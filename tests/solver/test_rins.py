@@ -112,3 +112,13 @@ def test_guided_chains_improve_the_incumbent_with_valid_allocations() -> None:
     assert search.best_obj > start
     assert search.stats["rins_free"] > lns.MIN_FREE
     assert search.stats["rins_runs"] >= 2  # the second chain started once refining ended
+
+
+def test_with_one_worker_one_guided_chain_runs_and_the_guide_is_not_refined() -> None:
+    search, lp = _channel_search(4.0)
+    start = search.best_obj
+    guide = _Guide(search, lp)
+    lns._rins_chains(search, lns._Neighbourhoods(search, lp), lp, (0.3,), guide)
+    assert guide.calls == ["first"]  # no core to refine on beside the one chain
+    assert search.best is not None and validate(search.data, search.best) == []
+    assert search.best_obj > start
