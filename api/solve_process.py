@@ -301,6 +301,10 @@ async def run_in_child(
     loop = asyncio.get_running_loop()
     readable = asyncio.Event()
     loop.add_reader(parent_end.fileno(), readable.set)
+    # uvloop (what uvicorn runs on) makes a watched fd non-blocking (libuv's uv_poll_init);
+    # the pipe is read and written whole in threads, so it stays blocking: a problem or result
+    # larger than the socket buffer failed with BlockingIOError (the 5,000-account demo)
+    os.set_blocking(parent_end.fileno(), True)
     wake = cancel_event or asyncio.Event()
     try:
         await asyncio.to_thread(parent_end.send, (problem, params))

@@ -134,3 +134,25 @@ def test_problems_whose_knapsacks_are_too_large_do_not_load_it(
     result = _in_this_process(_numbered(channel_to_problem(ch, name="specialists")))
     assert result.outcome.solver_status in ("FEASIBLE", "OPTIMAL")
     assert warm_up.thread is None
+
+
+def test_a_large_problem_goes_to_the_child_and_back_under_uvloop() -> None:
+    # uvicorn runs the service on uvloop, whose add_reader (libuv's uv_poll_init) makes the
+    # socket non-blocking: a problem or a result larger than the socket buffer must still
+    # travel whole (it failed with BlockingIOError on the 5,000-account demo)
+    import uvloop
+
+    ch = generate_channel(seed=3, accounts=3_000, partners=150, territories=10, specialists=30)
+    problem = _numbered(channel_to_problem(ch, name="large"))
+    assert len(json.dumps(problem)) > 2 * 212_992  # twice a socketpair buffer here
+
+    async def on_progress(incumbent: float, bound: float, gap: float, elapsed: float) -> None:
+        return None
+
+    async def main() -> ChildResult:
+        return await run_in_child(problem, {"time_limit": 2, "workers": 1, "seed": 0},
+                                  on_progress, _never)  # fmt: skip
+
+    result = uvloop.run(main())
+    assert result.outcome.solver_status in ("FEASIBLE", "OPTIMAL")
+    assert len(result.outcome.assignments) + len(result.outcome.unassigned) == 3_000
