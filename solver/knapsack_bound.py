@@ -21,8 +21,8 @@ most the LP bound, because each knapsack is solved in integers, and usually well
 * GAP (pair-separable problems, no LP multipliers needed) d20100, cost terms: LP 6160,
   CP-SAT 6162, this 6175.7, best known 6185;
 * the 5,000-account synthetic channel (heavy-tailed workloads): LP 31.064e9, this 30.915e9 at
-  the LP's duals and 30.760e9 after 600 subgradient steps (2.5 s), where HiGHS proves
-  30.758e9 after 60-90 s (bench/RESULTS.md).
+  the LP's duals and 30.760e9 after 600 plain or about 300 deflected subgradient steps
+  (5 ms each), where HiGHS proves 30.758e9 after 60-90 s (bench/RESULTS.md).
 
 The knapsacks are solved by dynamic programming over integer capacities, so efforts and
 capacities are scaled per partner by ``s_i`` (at most ``CAP_MAX`` units of capacity) and
@@ -32,9 +32,9 @@ rounded one (a sum of floors is at most the floor of the sum), so each rounded k
 relaxation of the true one and the bound stays valid; with integer efforts and capacities up
 to ``CAP_MAX`` it is exact. The multipliers ``u`` are improved by subgradient steps (Polyak
 steps towards the incumbent's objective along deflected subgradients, halved when the bound
-stalls), starting from the LP's
-account duals when capacity prices are given (``u_j = max_i (r_ij - lambda_i w_ij)``, which
-starts at or below the LP bound), else from each account's second-best value.
+stalls), starting from the LP's account duals when capacity prices are given
+(``u_j = max_i (r_ij - lambda_i w_ij)``, which starts at or below the LP bound), else from each
+account's second-best value.
 """
 
 from __future__ import annotations
@@ -240,8 +240,7 @@ class KnapsackDual:
     the last call stopped (multipliers, step factor, direction), so a caller can take it in
     slices and use the knapsacks' choices in between (``lns``'s guided RINS)."""
 
-    def __init__(self, space: Space, value: FloatArray, constant: float, ks: _Knapsacks,
-                 u: FloatArray) -> None:  # fmt: skip
+    def __init__(self, ks: _Knapsacks, constant: float, u: FloatArray) -> None:
         self.ks, self.constant = ks, constant
         self.free = ks.forced  # free-sign multipliers; the others stay >= 0
         u = np.where(self.free | (u > 0), u, 0.0)
@@ -270,7 +269,7 @@ class KnapsackDual:
             u = _start_u(space, value, ks, prices)
         else:
             u = np.asarray(start_u, np.float64).copy()
-        return cls(space, value, constant, ks, u)
+        return cls(ks, constant, u)
 
     def run(self, floor: float, seconds: float, iterations: int,
             stop: Callable[[], bool] | None = None) -> KnapsackBound:  # fmt: skip

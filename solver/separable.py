@@ -7,6 +7,10 @@ on its number of accounts). Then a move's effect is known from a few array looku
 search of ``solver.ejection`` (shift, swap and ejection-chain moves, capacity priced rather
 than enforced) scores its moves on the matrices of ``Dense``. ``applies`` decides whether a
 problem has this form; ``local_search`` asks it before running that search.
+
+``uses_kernels`` tells callers, without importing numba, whether a solve may run a compiled
+kernel at all: the tabu search here, or the knapsack bound (``knapsack_cells``, ``DP_BUDGET``),
+which runs on problems of any form whose partner knapsacks are small enough.
 """
 
 from __future__ import annotations
