@@ -15,7 +15,8 @@ Strategy, all phases sharing one wall clock from the start of ``solve``:
    objective is a sum over pairs, exact sub-models over the accounts of a few partners, and
    the exact model over the pairs reduced-cost fixing leaves; larger ones: the same ``polish``
    when the objective is a sum over pairs (``local_search.large_search``), else neighbourhood search
-   (``lns.improve``), HiGHS MIPs or CP-SAT models over a few hundred free accounts;
+   (``lns.improve``), HiGHS MIPs or CP-SAT models over a few hundred free accounts, first RINS
+   MIPs guided by the knapsack Lagrangian's choices (``_KnapsackGuide``) or by the LP's;
 6. the objective is recomputed in float by ``solver.objective``; the bound is the tightest
    proven one (LP, Lagrangian, CP-SAT on the whole model, and the knapsack Lagrangian of
    ``solver.knapsack_bound``, which keeps partner capacity whole, after the exact model or
