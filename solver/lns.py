@@ -345,22 +345,17 @@ class _Rins:
     neighbourhood search alone gained about 0.3 % in the same time.
     """
 
-    def __init__(self, search: Search, hoods: _Neighbourhoods, base: Allocation,
+    def __init__(self, search: Search, base: Allocation, free: IntArray, support: IntArray,
                  keep: int, share: float, guide: IntArray | None = None,
                  whole: bool = False) -> None:  # fmt: skip
+        """Start the MIP over ``free`` (see ``start``, which chooses it and its ``support``);
+        ``keep``, ``share``, ``guide`` and ``whole`` are kept for the chain's next run."""
         self.search = search
         self.keep = keep
         self.share = share
         self.guide = guide
         self.whole = whole
-        top_rc, _margin = hoods.reduced()
-        support = np.union1d(hoods.lp_support, top_rc)
-        if guide is None:
-            self.free = _Rins.accounts(hoods, base, share)
-        else:
-            n = search.data.n_accounts
-            self.free = np.arange(n, dtype=np.int64) if whole else _Rins.guided(search, guide, base)
-            support = guide  # with the LP's pairs as well, HiGHS took longer and found less
+        self.free = free
         self.box: list[RunOutcome] = []
         self.taken = False
         self.ended_s = float("nan")  # seconds into the solve when the MIP returned
@@ -414,12 +409,18 @@ class _Rins:
         if search.remaining() < (RINS_MIN_S if guide is None else GUIDE_MIN_S):
             return None
         if guide is not None:
-            n = search.data.n_accounts if whole else len(_Rins.guided(search, guide, base))
-            return cls(search, hoods, base, keep, share, guide, whole) if n >= MIN_FREE else None
+            n = search.data.n_accounts
+            free = np.arange(n, dtype=np.int64) if whole else _Rins.guided(search, guide, base)
+            if len(free) < MIN_FREE:
+                return None
+            # the guide's pairs only: with the LP's as well, HiGHS took longer and found less
+            return cls(search, base, free, guide, keep, share, guide, whole)
         n = int(((hoods.lp_pair != base.partner) | hoods.lp_frac).sum())
         if n < MIN_FREE or n > RINS_MAX_FREE or n >= search.data.n_accounts:
             return None
-        return cls(search, hoods, base, keep, share)
+        top_rc, _margin = hoods.reduced()
+        support = np.union1d(hoods.lp_support, top_rc)
+        return cls(search, base, _Rins.accounts(hoods, base, share), support, keep, share)
 
     def next(self, hoods: _Neighbourhoods, lp: LPResult | None) -> _Rins:
         """Once this run is done, another from the new incumbent with twice the pairs per
