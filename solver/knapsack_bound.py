@@ -49,7 +49,7 @@ from solver.bound import reduced_pair_values
 from solver.compiled import jit
 from solver.lp import LPResult
 from solver.problem import BoolArray, FloatArray, IntArray
-from solver.separable import CAP_MAX, DP_BUDGET, applies
+from solver.separable import CAP_MAX, DP_BUDGET, applies, knapsack_capacities
 from solver.space import Space
 from solver.validate import TOL
 
@@ -165,10 +165,7 @@ class _Knapsacks:
         effort = d.pair_effort[k].astype(np.float64)
         self.ok = bool((effort >= 0).all() and (d.partner_capacity >= 0).all())
         n_i = np.diff(self.start)
-        total_w = np.bincount(p, weights=effort, minlength=m)
-        cap = np.minimum(np.asarray(d.partner_capacity, np.float64), total_w)  # never more
-        integral = bool((effort == np.round(effort)).all())
-        whole = integral & (cap == np.floor(cap)) & (cap <= CAP_MAX)
+        cap, whole = knapsack_capacities(space)
         cap = cap + TOL * np.maximum(1.0, cap)  # what the validator lets through
         scale = np.where(whole, 1.0, CAP_MAX / np.maximum(cap, 1e-300))
         scale = np.where(cap > 0, scale, 1.0)

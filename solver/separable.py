@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from solver.problem import BoolArray, FloatArray
 from solver.space import Space
 
 NEG = -1e30  # minus infinity of the search: a pair that is not allowed, no valid allocation yet
@@ -62,17 +63,26 @@ class Dense:
         self.cap = np.append(d.partner_capacity.astype(np.float64), np.inf)
 
 
-def knapsack_cells(space: Space) -> int:
-    """The knapsack bound's DP cells per evaluation (``DP_BUDGET``), from the same scaling as
-    ``solver.knapsack_bound`` up to a column per partner (its capacity tolerance)."""
+def knapsack_capacities(space: Space) -> tuple[FloatArray, BoolArray]:
+    """Each partner's knapsack capacity for the knapsack bound (its capacity, never more than the
+    effort of all its allowed pairs) and whether its DP runs unscaled (integer efforts, integer
+    capacity of at most ``CAP_MAX``); ``solver.knapsack_bound`` scales the others."""
     d = space.data
     k = space.cand
     p = d.pair_partner[k]
-    effort = d.pair_effort[k]
-    n_i = np.bincount(p, minlength=d.n_partners)
+    effort = d.pair_effort[k].astype(np.float64)
     total = np.bincount(p, weights=effort, minlength=d.n_partners)
     cap = np.minimum(np.asarray(d.partner_capacity, np.float64), total)
-    whole = bool((effort == np.round(effort)).all()) & (cap == np.floor(cap)) & (cap <= CAP_MAX)
+    integral = bool((effort == np.round(effort)).all())
+    whole: BoolArray = integral & (cap == np.floor(cap)) & (cap <= CAP_MAX)
+    return cap, whole
+
+
+def knapsack_cells(space: Space) -> int:
+    """The knapsack bound's DP cells per evaluation (``DP_BUDGET``), from the same scaling as
+    ``solver.knapsack_bound`` up to a column per partner (its capacity tolerance)."""
+    cap, whole = knapsack_capacities(space)
+    n_i = np.bincount(space.data.pair_partner[space.cand], minlength=len(cap))
     cols = np.where(whole, cap, CAP_MAX) + 1
     return int((n_i * cols).sum())
 
