@@ -247,6 +247,8 @@ class KnapsackDual:
         self.factor, self.stall, self.steps = 1.0, 0, 0
         self.prev: FloatArray | None = None
         self.finished = False  # proven, complementary, or no progress left
+        self.seen = np.full(len(ks.item), -1, np.int64)  # the last evaluation taking each item
+        self.evaluations = 0
 
     @classmethod
     def create(cls, space: Space, lp: LPResult | None = None, start_u: FloatArray | None = None
@@ -280,6 +282,8 @@ class KnapsackDual:
             it += 1
             u = self.u
             lval = ks.value(u)
+            self.seen[ks.took] = self.evaluations
+            self.evaluations += 1
             # a float sum of terms far larger than the bound could lose it: not kept (never seen)
             exact = float(np.abs(u).sum()) <= SUM_MAX * max(1.0, abs(lval))
             if exact and lval < self.best_l - 1e-9 * max(1.0, abs(lval)):
@@ -310,6 +314,17 @@ class KnapsackDual:
         ks.value(self.best_u)
         chosen = ks.pair[ks.took]
         return KnapsackBound(self.best_l + self.constant, self.best_u.copy(), self.steps, chosen)
+
+    def seen_pairs(self, limit: int | None = None) -> IntArray:
+        """The pairs any knapsack took at any multipliers evaluated so far, at most ``limit`` of
+        them, the most recently taken first. Near the optimum the iterates' choices differ, and
+        together they hold almost every pair a near-optimal allocation uses (5k channel, seed 1,
+        600 steps: 3,806 of 63,000 pairs, 99.3 % of the pairs of HiGHS's allocation after 300 s,
+        against 90 % in the best multipliers' choices)."""
+        seen = np.flatnonzero(self.seen >= 0)
+        if limit is not None and len(seen) > limit:
+            seen = seen[np.argsort(-self.seen[seen], kind="stable")[:limit]]
+        return self.ks.pair[seen]
 
 
 def knapsack_lagrangian(

@@ -71,17 +71,24 @@ RINS_RC_KEEP = 2  # and best pairs by LP reduced value, plus its current one and
 # (bench/RESULTS.md)
 RINS_SHARES = (0.3, 0.5)  # of the accounts (at most RINS_MAX_FREE), one chain per worker
 RINS_POLL_S = 0.05  # how often the chains are looked at
-# pairs by value per account besides the guide's and the incumbent's in the first MIP of each
-# guided chain (then doubled, from 1): 5k channel, 10 s, three runs each: (0, 1) 0.99975-0.99984
-# of HiGHS 300 s, (1, 2) 0.99938-0.99972
-GUIDE_KEEPS = (0, 1)
+# pairs by value per account besides the guide's and the incumbent's in the first MIP of the
+# first guided chain (then doubled, from 1): 5k channel, 10 s, three runs each (session 5,
+# beside the second chain of then): 0 gave 0.99975-0.99984 of HiGHS 300 s, 1 0.99938-0.99972
+GUIDE_KEEP = 0
 # a guided MIP from an incumbent it improved before took 0.5-0.7 s (5k channel): it starts with
 # less time left than RINS_MIN_S
 GUIDE_MIN_S = 1.0
-# the second guided chain frees every account (still with few pairs each), not only those where
-# the guide and the incumbent differ: the two chains then stop repeating each other's MIPs
-# (5k channel, 10 s, three runs each: 0.99974-0.99988 of HiGHS 300 s against 0.99975-0.99984)
-SECOND_WHOLE = True
+# the second guided chain (``_rins_chains``) frees every account over the pairs the knapsacks
+# took at any multipliers so far (``Guide.seen``), the most recent first, up to SEEN_PAIRS times
+# as many as the latest choices hold, SEEN_GROWTH times as many in each next run (on the 5k
+# channel the first run takes the rest of the 10 s). 5k channel, 10 s, seeds 0-4, of HiGHS
+# 300 s (three runs each): 0.99992-0.99995 / 0.99989 / 0.99963-0.99968 / 1.00003 /
+# 0.99947-0.99976, where before it (a chain over every account with the latest choices and one
+# pair by value, once refining ended; one run each) 0.99985 / 0.99945 / 0.99917 / 0.99623 /
+# 0.99960; 2 instead of 3 gave 0.99994 / 0.99973 / 0.99984 on seeds 0-2, 5 0.99996 / 0.99993 /
+# 0.99917 (bench/RESULTS.md)
+SEEN_PAIRS = 3.0
+SEEN_GROWTH = 1.5
 
 
 def _sub_solve(
@@ -347,14 +354,14 @@ class _Rins:
 
     def __init__(self, search: Search, base: Allocation, free: IntArray, support: IntArray,
                  keep: int, share: float, guide: IntArray | None = None,
-                 whole: bool = False) -> None:  # fmt: skip
+                 seen: float = 0.0) -> None:  # fmt: skip
         """Start the MIP over ``free`` (see ``start``, which chooses it and its ``support``);
-        ``keep``, ``share``, ``guide`` and ``whole`` are kept for the chain's next run."""
+        ``keep``, ``share``, ``guide`` and ``seen`` are kept for the chain's next run."""
         self.search = search
         self.keep = keep
         self.share = share
         self.guide = guide
-        self.whole = whole
+        self.seen = seen  # > 0: a chain over the pairs seen (``_rins_chains``), its size factor
         self.free = free
         self.box: list[RunOutcome] = []
         self.taken = False
@@ -401,20 +408,21 @@ class _Rins:
     @classmethod
     def start(cls, search: Search, hoods: _Neighbourhoods, lp: LPResult | None,
               base: Allocation, share: float, keep: int = RINS_KEEP,
-              guide: IntArray | None = None, whole: bool = False) -> _Rins | None:  # fmt: skip
+              guide: IntArray | None = None, seen: float = 0.0) -> _Rins | None:  # fmt: skip
         """A RINS run when the LP was solved and the neighbourhood is of a size HiGHS can take
-        (a guided one, ``guide`` given, frees any number of accounts: their pairs are few)."""
+        (a guided one, ``guide`` given, frees any number of accounts: their pairs are few;
+        with ``seen``, every account)."""
         if lp is None or not lp.ok:
             return None
         if search.remaining() < (RINS_MIN_S if guide is None else GUIDE_MIN_S):
             return None
         if guide is not None:
             n = search.data.n_accounts
-            free = np.arange(n, dtype=np.int64) if whole else _Rins.guided(search, guide, base)
+            free = np.arange(n, dtype=np.int64) if seen else _Rins.guided(search, guide, base)
             if len(free) < MIN_FREE:
                 return None
             # the guide's pairs only: with the LP's as well, HiGHS took longer and found less
-            return cls(search, base, free, guide, keep, share, guide, whole)
+            return cls(search, base, free, guide, keep, share, guide, seen)
         n = int(((hoods.lp_pair != base.partner) | hoods.lp_frac).sum())
         if n < MIN_FREE or n > RINS_MAX_FREE or n >= search.data.n_accounts:
             return None
@@ -424,12 +432,13 @@ class _Rins:
 
     def next(self, hoods: _Neighbourhoods, lp: LPResult | None) -> _Rins:
         """Once this run is done, another from the new incumbent with twice the pairs per
-        account (the first keeps few so HiGHS's root is quick); else this one."""
+        account (the first keeps few so HiGHS's root is quick; a chain over the pairs seen grows
+        its ``guide`` instead); else this one."""
         if not self.taken or self.search.best is None:
             return self
-        keep = max(1, self.keep * 2)
+        keep = self.keep if self.seen else max(1, self.keep * 2)
         again = _Rins.start(self.search, hoods, lp, self.search.best, self.share, keep, self.guide,
-                            self.whole)  # fmt: skip
+                            self.seen)  # fmt: skip
         return again if again is not None else self
 
     def done(self) -> bool:
@@ -452,6 +461,8 @@ class _Rins:
         cancelled = float(out.status == "CANCELLED")
         stats["rins_cancelled"] = max(stats.get("rins_cancelled", 0.0), cancelled)
         stats["rins_end_s"] = max(stats.get("rins_end_s", 0.0), self.ended_s)
+        if self.seen:
+            stats["rins_seen_runs"] = stats.get("rins_seen_runs", 0.0) + 1
         if out.allocation is None:
             return
         before = self.search.best_obj
@@ -471,6 +482,10 @@ class Guide(Protocol):
     def refine(self) -> IntArray | None:
         """A short slice more from where it stopped: the choices then; None once it is done."""
 
+    def seen(self, limit: int) -> IntArray | None:
+        """Up to ``limit`` pairs its knapsacks took at any multipliers so far, the most recently
+        taken first; None where it does not run."""
+
 
 def _rins_chains(search: Search, hoods: _Neighbourhoods, lp: LPResult | None,
                  shares: tuple[float, ...], guide: Guide | None = None) -> None:  # fmt: skip
@@ -483,12 +498,16 @@ def _rins_chains(search: Search, hoods: _Neighbourhoods, lp: LPResult | None,
     1.12 (OR-Tools 9.15) runs a MIP on one thread whatever its ``threads`` option says, so one
     MIP at a time left the second core idle.
 
-    With a ``guide`` the chains are guided instead: each MIP frees the accounts where the
-    knapsacks' latest choices differ from the incumbent, with those choices among their pairs
-    (``_Rins.guided``) and ``GUIDE_KEEPS`` pairs by value besides. The first chain starts after
-    the guide's first stage; while it runs, this thread refines the guide (numba releases the
-    GIL), and once that is done a second chain starts, over every account (``SECOND_WHOLE``).
-    With one worker there is one chain and no refining. 5k channel, one such MIP from the starts'
+    With a ``guide`` the chains are guided instead, both starting after the guide's first stage.
+    The first frees the accounts where the knapsacks' latest choices differ from the incumbent,
+    with those choices among their pairs (``_Rins.guided``) and ``GUIDE_KEEP`` pairs by value
+    besides, doubled in each next run. The second frees every account over the pairs the
+    knapsacks took at any multipliers so far (``Guide.seen``, ``SEEN_PAIRS``): near the best
+    multipliers their choices keep changing, and together they hold almost every pair a better
+    allocation uses (5k channel, seed 1: 99.3 % of the pairs of HiGHS's allocation after 300 s,
+    against 90 % in the best multipliers' choices). While they run, this thread refines the guide
+    (numba releases the GIL). With one worker there is one chain and no refining. 5k channel, one
+    such MIP of the first chain from the starts'
     incumbent (0.98437 of HiGHS 300 s), 300 steps, alone on a quiet machine: 0.99875 in 1.9 s
     with one pair by value besides, 0.99903 in 5.0 s with two; from a 10 s solve's incumbent
     (0.99745), 250 steps: 0.99917 in 2.5 s, where the same accounts with the LP's pairs instead
@@ -501,9 +520,13 @@ def _rins_chains(search: Search, hoods: _Neighbourhoods, lp: LPResult | None,
     latest = guide.first() if guide is not None else None
     # refining takes this thread's core beside the first chain: only with a second worker
     refining = guide is not None and latest is not None and len(shares) > 1
-    if latest is not None:
-        run = _Rins.start(search, hoods, lp, base, shares[0], GUIDE_KEEPS[0], latest)
+    if guide is not None and latest is not None:
+        run = _Rins.start(search, hoods, lp, base, shares[0], GUIDE_KEEP, latest)
         chains += [run] if run is not None else []
+        pairs = guide.seen(int(SEEN_PAIRS * len(latest))) if chains and len(shares) > 1 else None
+        if pairs is not None:
+            run = _Rins.start(search, hoods, lp, base, shares[1], 0, pairs, SEEN_PAIRS)
+            chains += [run] if run is not None else []
     if not chains:
         refining = False
         runs = (_Rins.start(search, hoods, lp, base, s) for s in shares)
@@ -517,19 +540,18 @@ def _rins_chains(search: Search, hoods: _Neighbourhoods, lp: LPResult | None,
             got = guide.refine()
             if got is not None:
                 latest = got
-            else:  # refined as far as it goes: the other core takes a guided chain too
+            else:  # refined as far as it goes
                 refining = False
-                if len(shares) > 1 and len(chains) < len(shares) and search.best is not None:
-                    run = _Rins.start(search, hoods, lp, search.best, shares[1],
-                                      GUIDE_KEEPS[-1], latest, SECOND_WHOLE)  # fmt: skip
-                    chains += [run] if run is not None else []
         else:
             chains[0].thread.join(RINS_POLL_S)
         nxt = []
         for r in chains:
             if r.done():
                 r.collect()
-                if r.guide is not None:
+                if r.seen and guide is not None and latest is not None:
+                    r.seen *= SEEN_GROWTH
+                    r.guide = guide.seen(int(r.seen * len(latest)))
+                elif r.guide is not None:
                     r.guide = latest  # the next MIP of the chain follows the newest choices
                 again = r.next(hoods, lp)
                 if again is not r:

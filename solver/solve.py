@@ -236,9 +236,9 @@ class _KnapsackGuide:
     """The knapsack Lagrangian (``solver.knapsack_bound.KnapsackDual``), which keeps partner
     capacity whole and beats the LP's bound, as ``lns.Guide``: a first stage of at most
     ``stage`` (seconds, share of the time left, steps), then short slices from where it stopped
-    while a guided RINS MIP runs on the other core; each tightens the bound and returns the
-    knapsacks' choices at the best multipliers. It needs the LP's multipliers unless the problem
-    is pair-separable."""
+    while the guided RINS MIPs run; each tightens the bound and returns the knapsacks' choices at
+    the best multipliers, and ``seen`` the pairs they took at any multipliers. It needs the LP's
+    multipliers unless the problem is pair-separable."""
 
     def __init__(self, search: Search, lp: LPResult | None,
                  stage: tuple[float, float, int]) -> None:  # fmt: skip
@@ -265,6 +265,11 @@ class _KnapsackGuide:
         if dual is None or dual.finished or dual.steps >= GUIDE_MAX_STEPS or self.search.stopped():
             return None
         return self._run(SLICE_SECONDS, SLICE_STEPS)
+
+    def seen(self, limit: int) -> IntArray | None:
+        """Up to ``limit`` pairs the knapsacks took at any multipliers so far, the most recently
+        taken first (``KnapsackDual.seen_pairs``); None before the first stage."""
+        return self.dual.seen_pairs(limit) if self.dual is not None else None
 
     def _run(self, seconds: float, steps: int) -> IntArray | None:
         search, dual = self.search, self.dual

@@ -304,3 +304,29 @@ def test_the_chosen_pairs_are_what_the_knapsacks_take() -> None:
     assert (load <= data.partner_capacity + 1e-9).all()
     total = space.constant + out.u.sum() + (space.coef[out.chosen] - out.u[a]).sum()
     assert total == pytest.approx(out.bound, rel=1e-9)
+
+
+def test_the_pairs_seen_are_every_evaluation_s_choices_the_latest_first() -> None:
+    data = _channel(5, accounts=120, partners=8, specialists=4)
+    space = build_space(data)
+    lp = solve_lp(space, time_limit=10)
+    floor = solve(data, SolveParams(time_limit=2, workers=1, seed=0)).objective
+    dual = KnapsackDual.create(space, lp)
+    assert dual is not None
+    # one evaluation, at the start: the pairs seen are its choices, which are the best's
+    first = dual.run(floor, 60.0, 1).chosen
+    assert len(first) > 0
+    assert np.array_equal(np.sort(dual.seen_pairs()), np.sort(first))
+    more = dual.run(floor, 60.0, 30)
+    assert not dual.finished  # 30 evaluations more were made
+    seen = dual.seen_pairs()
+    assert np.isin(first, seen).all() and np.isin(more.chosen, seen).all()
+    assert len(seen) > len(first)  # the iterates' choices differ
+    # one more evaluation, at the current multipliers: its choices come first under a limit
+    u = dual.u.copy()
+    dual.run(floor, 60.0, 1)
+    dual.ks.value(u)  # the same DP again, for the pairs that evaluation took
+    last = dual.ks.pair[dual.ks.took]
+    assert np.array_equal(np.sort(dual.seen_pairs(len(last))), np.sort(last))
+    assert len(dual.seen_pairs(3)) == 3
+    assert len(dual.seen_pairs(10**6)) == len(dual.seen_pairs())

@@ -1,5 +1,6 @@
 """Which accounts and pairs the relaxation-induced neighbourhood (``lns._Rins``) frees, and
-the guided one: the accounts the knapsack Lagrangian places elsewhere, chains that improve."""
+the guided ones: the accounts the knapsack Lagrangian places elsewhere, every account over the
+pairs its knapsacks took, chains that improve."""
 
 from __future__ import annotations
 
@@ -88,11 +89,13 @@ class _Guide:
         self.search = search
         self.dual = KnapsackDual.create(search.space, lp)
         self.calls: list[str] = []
+        self.limits: list[int] = []
 
     def first(self) -> IntArray | None:
         self.calls.append("first")
         assert self.dual is not None
-        return self.dual.run(self.search.best_obj, 5.0, 100).chosen
+        self.first_choices = self.dual.run(self.search.best_obj, 5.0, 100).chosen
+        return self.first_choices
 
     def refine(self) -> IntArray | None:
         self.calls.append("refine")
@@ -101,17 +104,52 @@ class _Guide:
         assert self.dual is not None
         return self.dual.run(self.search.best_obj, 5.0, 20).chosen
 
+    def seen(self, limit: int) -> IntArray | None:
+        self.calls.append("seen")
+        self.limits.append(limit)
+        assert self.dual is not None
+        return self.dual.seen_pairs(limit)
+
+
+def test_a_chain_over_the_pairs_seen_frees_every_account_with_those_pairs() -> None:
+    search, lp = _channel_search(10.0)
+    start = search.best_obj
+    guide = _Guide(search, lp)
+    latest = guide.first()
+    assert latest is not None
+    seen = guide.seen(int(lns.SEEN_PAIRS * len(latest)))
+    assert seen is not None and len(seen) > len(latest)
+    base = search.best
+    assert base is not None
+    hoods = lns._Neighbourhoods(search, lp)
+    run = lns._Rins.start(search, hoods, lp, base, 0.5, 0, seen, lns.SEEN_PAIRS)
+    assert run is not None
+    run.collect(wait=20.0)
+    assert np.array_equal(run.free, np.arange(search.data.n_accounts))
+    assert run.box and run.box[0].allocation is not None
+    out = run.box[0].allocation
+    # every account ends on a pair the knapsacks took, on its own pair in base, or nowhere
+    d = search.data
+    moved = np.flatnonzero((out.partner >= 0) & (out.partner != base.partner))
+    assert len(moved) > 0
+    assert np.isin(d.pair_index(moved, out.partner[moved]), seen).all()
+    assert validate(d, out) == []
+    assert search.best_obj >= start > float("-inf")  # warm-started from base: never worse
+
 
 def test_guided_chains_improve_the_incumbent_with_valid_allocations() -> None:
     search, lp = _channel_search(8.0)
     start = search.best_obj
     guide = _Guide(search, lp)
     lns._rins_chains(search, lns._Neighbourhoods(search, lp), lp, (0.3, 0.5), guide)
-    assert guide.calls[:4] == ["first", "refine", "refine", "refine"]
+    # both chains start after the first stage, the second over the pairs seen by then
+    assert guide.calls[:5] == ["first", "seen", "refine", "refine", "refine"]
+    assert guide.limits[0] == int(lns.SEEN_PAIRS * len(guide.first_choices))
     assert search.best is not None and validate(search.data, search.best) == []
     assert search.best_obj > start
-    assert search.stats["rins_free"] > lns.MIN_FREE
-    assert search.stats["rins_runs"] >= 2  # the second chain started once refining ended
+    assert search.stats["rins_free"] == search.data.n_accounts  # the second chain's MIP
+    assert search.stats["rins_seen_runs"] >= 1
+    assert search.stats["rins_runs"] > search.stats["rins_seen_runs"]
 
 
 def test_with_one_worker_one_guided_chain_runs_and_the_guide_is_not_refined() -> None:
