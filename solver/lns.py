@@ -83,7 +83,7 @@ GUIDE_MIN_S = 1.0
 # as many as the latest choices hold, SEEN_GROWTH times as many in each next run (on the 5k
 # channel the first run takes the rest of the 10 s). 5k channel, 10 s, seeds 0-4, of HiGHS
 # 300 s (three runs each): 0.99992-0.99995 / 0.99989 / 0.99963-0.99968 / 1.00003 /
-# 0.99947-0.99976, where before it (a chain over every account with the latest choices and one
+# 0.99949-0.99976, where before it (a chain over every account with the latest choices and one
 # pair by value, once refining ended; one run each) 0.99985 / 0.99945 / 0.99917 / 0.99623 /
 # 0.99960; 2 instead of 3 gave 0.99994 / 0.99973 / 0.99984 on seeds 0-2, 5 0.99996 / 0.99993 /
 # 0.99917 (bench/RESULTS.md)
