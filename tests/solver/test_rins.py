@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from solver import SolveParams, problem_from_dict, validate
+from solver import SolveParams, evaluate, problem_from_dict, validate
 from solver.bound import reduced_pair_values
 from solver.greedy import greedy_space
 from solver.knapsack_bound import KnapsackDual
@@ -160,3 +160,29 @@ def test_with_one_worker_one_guided_chain_runs_and_the_guide_is_not_refined() ->
     assert guide.calls == ["first"]  # no core to refine on beside the one chain
     assert search.best is not None and validate(search.data, search.best) == []
     assert search.best_obj > start
+
+
+def test_combining_two_allocations_keeps_the_better_of_each_part() -> None:
+    # two MIPs from the same start on disjoint accounts improve it in different places; the
+    # combination frees only the accounts where they differ, with their two pairs each
+    search, _lp = _channel_search(20.0)
+    d = search.data
+    start = search.best
+    assert start is not None
+    half = d.n_accounts // 2
+    one = lns._sub_mip(search, np.arange(half, dtype=np.int64), start, 5.0).allocation
+    two = lns._sub_mip(search, np.arange(half, d.n_accounts, dtype=np.int64), start, 5.0).allocation
+    assert one is not None and two is not None
+    search.offer(one)
+    search.offer(two)
+    best_of_two = search.best_obj
+    assert best_of_two > evaluate(d, start)
+    lns._combine(search, one, two)
+    assert search.stats["combine_runs"] == 1
+    out = search.best
+    assert out is not None and validate(d, out) == []
+    assert search.best_obj > best_of_two  # each took the better half: together more
+    differ = (one.partner != two.partner) | (one.specialist != two.specialist).any(axis=1)
+    assert np.array_equal(out.partner[~differ], one.partner[~differ])
+    mine = out.partner[differ]
+    assert ((mine == one.partner[differ]) | (mine == two.partner[differ]) | (mine < 0)).all()
