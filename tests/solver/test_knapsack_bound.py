@@ -22,10 +22,10 @@ from solver.knapsack_bound import (
     knapsack_lagrangian,
     warm,
 )
-from solver.lp import solve_lp
+from solver.lp import LPResult, solve_lp
 from solver.problem import ProblemData
 from solver.separable import applies
-from solver.space import build_space
+from solver.space import Space, build_space
 from solver.synthetic import channel_policy, channel_to_problem, generate_channel
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "gap"
@@ -273,12 +273,18 @@ def test_heavy_tailed_workloads_give_a_bound_well_below_the_lp_on_a_channel() ->
     assert res.objective <= res.bound < lp.objective - 0.001 * abs(lp.objective)
 
 
-def test_the_dual_resumes_where_it_stopped() -> None:
-    # two slices of 20 steps end where one run of 40 steps ends (same multipliers, same choices)
+def _small_channel() -> tuple[Space, LPResult, float]:
+    """A 120-account channel: its space, its LP and a 2 s solve's objective (the floor)."""
     data = _channel(5, accounts=120, partners=8, specialists=4)
     space = build_space(data)
     lp = solve_lp(space, time_limit=10)
     floor = solve(data, SolveParams(time_limit=2, workers=1, seed=0)).objective
+    return space, lp, floor
+
+
+def test_the_dual_resumes_where_it_stopped() -> None:
+    # two slices of 20 steps end where one run of 40 steps ends (same multipliers, same choices)
+    space, lp, floor = _small_channel()
     whole = KnapsackDual.create(space, lp)
     parts = KnapsackDual.create(space, lp)
     assert whole is not None and parts is not None
@@ -307,10 +313,7 @@ def test_the_chosen_pairs_are_what_the_knapsacks_take() -> None:
 
 
 def test_the_pairs_seen_are_every_evaluation_s_choices_the_latest_first() -> None:
-    data = _channel(5, accounts=120, partners=8, specialists=4)
-    space = build_space(data)
-    lp = solve_lp(space, time_limit=10)
-    floor = solve(data, SolveParams(time_limit=2, workers=1, seed=0)).objective
+    space, lp, floor = _small_channel()
     dual = KnapsackDual.create(space, lp)
     assert dual is not None
     # one evaluation, at the start: the pairs seen are its choices, which are the best's
