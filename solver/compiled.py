@@ -14,7 +14,6 @@ from typing import Any, TypeVar, cast
 import numba
 
 F = TypeVar("F", bound=Callable[..., Any])
-READY = [False]  # set once ``warm`` has run in this process: ``solver.solve`` skips its own
 
 
 def jit(fn: F) -> F:
@@ -28,6 +27,4 @@ def warm() -> float:
     it before timing, solve workers and children in the background (``api.solve_process``)."""
     from solver import ejection, knapsack_bound
 
-    seconds = ejection.warm() + knapsack_bound.warm()
-    READY[0] = True
-    return seconds
+    return ejection.warm() + knapsack_bound.warm()

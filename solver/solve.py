@@ -215,10 +215,10 @@ def _result(
 def _load_kernels() -> None:
     """Load the compiled kernels (``solver.compiled.warm``: numba's import and its disk cache,
     about 0.5-1 s in a new process) in a daemon thread while greedy and the LP run, instead of
-    at their first use; nothing where ``warm`` has run already (the CLI, a solve worker's child
-    or a benchmark called it). A failure is left for that first use to raise."""
-    compiled = sys.modules.get("solver.compiled")  # not imported here: that imports numba
-    if compiled is not None and getattr(compiled, "READY", [False])[0]:  # may be mid-import
+    at their first use; nothing where ``solver.compiled`` is imported already: a load under way
+    or done (the CLI, a solve worker's child or a benchmark called ``warm``) or an earlier solve
+    that ran a kernel. A failure is left for that first use to raise."""
+    if "solver.compiled" in sys.modules:  # not imported here: that imports numba
         return
 
     def work() -> None:
