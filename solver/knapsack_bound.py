@@ -353,23 +353,6 @@ def knapsack_lagrangian(
     return dual.run(floor, seconds - (time.monotonic() - t0), iterations, stop)
 
 
-def knapsack_bound(
-    space: Space,
-    floor: float,
-    seconds: float,
-    start_u: FloatArray | None = None,
-    lp: LPResult | None = None,
-    stop: Callable[[], bool] | None = None,
-    iterations: int = ITERATIONS,
-) -> float | None:
-    """Proven upper bound on the objective of every allocation from the knapsack Lagrangian
-    (module docstring); None when it does not apply or is too large. Arguments as for
-    ``knapsack_lagrangian``."""
-    out = knapsack_lagrangian(space, floor, seconds, start_u=start_u, lp=lp, stop=stop,
-                              iterations=iterations)  # fmt: skip
-    return None if out is None else out.bound
-
-
 def warm() -> float:
     """Compile (or load from the cache) the knapsack kernel on a 2 x 2 problem; returns the
     seconds it took. Benchmarks call it before timing."""
