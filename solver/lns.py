@@ -478,7 +478,8 @@ class _Rins:
 
 def _combine(search: Search, one: Allocation, two: Allocation) -> None:
     """Solution merging: one HiGHS MIP over the accounts where ``one`` and ``two`` differ, each
-    with its pair in both (the others held as in the incumbent), offered as a new incumbent.
+    with its pair in either allocation (the others held as in the incumbent), offered as a new
+    incumbent.
 
     The seen-pairs chain runs from an early incumbent while the first chain improves another,
     so their allocations end up better in different places. 5k channel, 10 s, seeds 0-4: 130-240
