@@ -39,6 +39,8 @@ account's second-best value.
 
 from __future__ import annotations
 
+import itertools
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,6 +65,8 @@ DEFLECT = 1.5
 SUM_MAX = 1e6  # multipliers summing to more than this times the bound: their bound is not kept
 STALL = 20  # evaluations without a better bound before the step factor halves
 MIN_FACTOR = 1e-4
+# DP cells per evaluation from which the knapsacks are shared among threads (``_Knapsacks.lanes``)
+LANE_MIN_CELLS = 200_000
 
 
 @dataclass(frozen=True)
@@ -90,20 +94,24 @@ def _evaluate(  # one compiled pass over every partner's knapsack
     best: FloatArray,
     order: IntArray,
     reach_of: IntArray,
+    part: FloatArray,
 ) -> float:
     """Sum over partners of the knapsack optimum with profits ``profit - u[item]``; writes in
     ``count[j]`` how many knapsacks take account j and in ``took[k]`` whether item k is taken.
     ``keep``, ``best``, ``order``, ``reach_of`` are work arrays (``keep`` holds n_i x
-    (cap_i + 1) flags)."""
+    (cap_i + 1) flags); ``part[i]`` gets partner i's optimum. ``start``, ``cap`` and ``part``
+    may be a contiguous run of the partners (a lane): item indices stay global, and only that
+    run's items in ``took`` are written."""
     m = cap.shape[0]
     total = 0.0
     count[:] = 0
-    took[:] = False
+    took[start[0] : start[m]] = False  # only these partners' items: a lane's share
     for i in range(m):
         lo, hi = start[i], start[i + 1]
         c_max = cap[i]
         width = c_max + 1
         best[0] = 0.0
+        zero = 0.0  # items of no weight: always taken
         r = 0
         reach = 0  # columns above it hold the same value (only the items so far fit)
         for k in range(lo, hi):
@@ -112,7 +120,7 @@ def _evaluate(  # one compiled pass over every partner's knapsack
             if p <= 0.0 or w > c_max:
                 continue
             if w == 0:
-                total += p
+                zero += p
                 count[item[k]] += 1
                 took[k] = True
                 continue
@@ -133,7 +141,8 @@ def _evaluate(  # one compiled pass over every partner's knapsack
             order[r] = k
             reach_of[r] = reach
             r += 1
-        total += best[reach]
+        part[i] = zero + best[reach]
+        total += part[i]
         c = reach
         for t in range(r - 1, -1, -1):
             # beyond the row's reach the decision is the one at its reach (same values)
@@ -179,20 +188,80 @@ class _Knapsacks:
 
     def allocate(self) -> None:
         """The DP's work arrays (only once the size is known to be within the budget)."""
-        n_i, m = self.n_i, len(self.cap)
-        work = int((n_i * (self.cap + 1)).max()) if m else 0
-        self.keep = np.zeros(max(work, 1), np.bool_)
-        self.best = np.zeros(int(self.cap.max()) + 1 if m else 1)
-        self.order = np.zeros(max(int(n_i.max()) if m else 0, 1), np.int64)
-        self.reach = np.zeros_like(self.order)
         self.count = np.zeros(self.n, np.int64)
         self.took = np.zeros(len(self.item), np.bool_)
+        self.part = np.zeros(len(self.cap))  # each partner's knapsack optimum
+        self._lanes: dict[int, list[_Lane]] = {1: [_Lane(self, 0, len(self.cap), self.count)]}
 
-    def value(self, u: FloatArray) -> float:
-        """``L(u)`` without the constant; ``self.count`` holds the knapsacks' choices."""
-        kp = _evaluate(self.start, self.item, self.profit, self.weight, self.cap, u, self.count,
-                       self.took, self.keep, self.best, self.order, self.reach)  # fmt: skip
-        return float(u[self.has_pair].sum()) + kp
+    def lanes(self, threads: int) -> list[_Lane]:
+        """The partners cut into at most ``threads`` contiguous runs of about equal DP work,
+        each with its own work arrays (made once per number of threads); one run where the DP
+        is too small for threads to pay (``LANE_MIN_CELLS``)."""
+        threads = max(1, min(threads, len(self.cap)))
+        if threads > 1 and self.cells < LANE_MIN_CELLS:
+            threads = 1
+        if threads not in self._lanes:
+            work = np.cumsum(self.n_i * (self.cap + 1))
+            cuts = np.searchsorted(work, work[-1] * np.arange(1, threads) / threads)
+            ends = [0, *sorted({int(c) + 1 for c in cuts}), len(self.cap)]
+            runs = [(lo, hi) for lo, hi in itertools.pairwise(ends) if hi > lo]
+            self._lanes[threads] = [_Lane(self, lo, hi, np.zeros(self.n, np.int64))
+                                    for lo, hi in runs]  # fmt: skip
+        return self._lanes[threads]
+
+    def value(self, u: FloatArray, threads: int = 1) -> float:
+        """``L(u)`` without the constant; ``self.count`` holds the knapsacks' choices. With
+        ``threads`` the partners' knapsacks are solved in that many runs side by side (the
+        kernel releases the GIL): the same value and choices, sooner where a core is free."""
+        lanes = self.lanes(threads)
+        if len(lanes) == 1:
+            lanes[0].evaluate(u)
+        else:
+            errors: list[BaseException] = []
+
+            def one(t: int) -> None:
+                try:
+                    lanes[t].evaluate(u)
+                except BaseException as exc:  # re-raised in the caller's thread
+                    errors.append(exc)
+
+            others = [threading.Thread(target=one, args=(t,)) for t in range(1, len(lanes))]
+            for th in others:
+                th.start()
+            one(0)
+            for th in others:
+                th.join()
+            if errors:
+                raise errors[0]
+            np.sum([lane.count for lane in lanes], axis=0, out=self.count)
+        # one sum over every partner's optimum, in one order whatever the lanes: a different
+        # rounding would flip ties among the DP's equal-valued choices and send the
+        # subgradient search elsewhere
+        return float(u[self.has_pair].sum()) + float(self.part.sum())
+
+
+class _Lane:
+    """One run of partners ``lo:hi`` of ``_Knapsacks`` and the DP work arrays it owns (each
+    lane's thread needs its own; ``took`` is shared, its items are disjoint by partner)."""
+
+    def __init__(self, ks: _Knapsacks, lo: int, hi: int, count: IntArray) -> None:
+        self.ks, self.count = ks, count
+        self.start = ks.start[lo : hi + 1]
+        self.cap = ks.cap[lo:hi]
+        self.part = ks.part[lo:hi]
+        n_i = ks.n_i[lo:hi]
+        work = int((n_i * (self.cap + 1)).max()) if hi > lo else 0
+        self.keep = np.zeros(max(work, 1), np.bool_)
+        self.best = np.zeros(int(self.cap.max()) + 1 if hi > lo else 1)
+        self.order = np.zeros(max(int(n_i.max()) if hi > lo else 0, 1), np.int64)
+        self.reach = np.zeros_like(self.order)
+
+    def evaluate(self, u: FloatArray) -> None:
+        """This lane's knapsack optima into ``ks.part``, its choices into ``count`` and
+        ``ks.took``."""
+        ks = self.ks
+        _evaluate(self.start, ks.item, ks.profit, ks.weight, self.cap, u, self.count, ks.took,
+                  self.keep, self.best, self.order, self.reach, self.part)  # fmt: skip
 
 
 def _start_u(space: Space, value: FloatArray, ks: _Knapsacks, prices: FloatArray | None
@@ -271,9 +340,11 @@ class KnapsackDual:
         return cls(ks, constant, u)
 
     def run(self, floor: float, seconds: float, iterations: int,
-            stop: Callable[[], bool] | None = None) -> KnapsackBound:  # fmt: skip
+            stop: Callable[[], bool] | None = None, threads: int = 1) -> KnapsackBound:  # fmt: skip
         """At most ``iterations`` more steps within ``seconds`` towards ``floor`` (the
-        incumbent's objective); the best bound so far and the choices at its multipliers."""
+        incumbent's objective); the best bound so far and the choices at its multipliers.
+        ``threads``: the knapsacks of each step are solved in that many threads
+        (``_Knapsacks.value``): for a stage with a core to spare."""
         t_end = time.monotonic() + seconds
         ks, free = self.ks, self.free
         target = floor - self.constant
@@ -281,7 +352,7 @@ class KnapsackDual:
         while it < iterations and not self.finished:
             it += 1
             u = self.u
-            lval = ks.value(u)
+            lval = ks.value(u, threads)
             self.seen[ks.took] = self.evaluations
             self.evaluations += 1
             # a float sum of terms far larger than the bound could lose it: not kept (never seen)
@@ -311,7 +382,7 @@ class KnapsackDual:
             u = u - step * g
             self.u = np.where(free, u, np.maximum(u, 0.0))
         self.steps += it
-        ks.value(self.best_u)
+        ks.value(self.best_u, threads)
         chosen = ks.pair[ks.took]
         return KnapsackBound(self.best_l + self.constant, self.best_u.copy(), self.steps, chosen)
 
@@ -364,5 +435,5 @@ def warm() -> float:
     cap = np.array([2, 2], np.int64)
     two = np.zeros(2, np.int64)
     _evaluate(start, item, profit, weight, cap, np.zeros(2), two, np.zeros(4, np.bool_),
-              np.zeros(6, np.bool_), np.zeros(3), two.copy(), two.copy())  # fmt: skip
+              np.zeros(6, np.bool_), np.zeros(3), two.copy(), two.copy(), np.zeros(2))  # fmt: skip
     return time.monotonic() - t0

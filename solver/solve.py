@@ -66,8 +66,9 @@ HIGHS_LP_PAIRS = 10**12  # HiGHS LPs lose the duals the priced starts need: GLOP
 # d40400: 5 ms a step)
 KNAPSACK_STAGE = (1.0, 0.1, 300)
 # on large ones its first stage, before neighbourhood search, whose RINS chains it guides
-# (``lns.Guide``; 5k channel: 300 steps in 1.3-2 s), then slices of these while a guided MIP
-# runs, up to this many steps in all
+# (``lns.Guide``; 5k channel: 300 steps in 1.3-2 s on one thread; 2026-12-07, on a machine where
+# one thread took 2.0 s or stopped at the 2 s cap after 253, two threads took 1.4-1.7 s), then
+# slices of these on one thread while a guided MIP runs, up to this many steps in all
 GUIDE_STAGE = (2.0, 0.25, 300)
 SLICE_SECONDS, SLICE_STEPS, GUIDE_MAX_STEPS = 0.3, 60, 1500
 OPTIMAL_GAP = 1e-6  # proven within this relative gap counts as optimal (integer scaling)
@@ -256,7 +257,8 @@ class _KnapsackGuide:
 
         self.dual = KnapsackDual.create(search.space, lp)
         seconds, share, steps = self.stage
-        return self._run(min(seconds, share * search.remaining()), steps)
+        # nothing else runs yet: every worker's core takes a share of the knapsacks
+        return self._run(min(seconds, share * search.remaining()), steps, search.params.workers)
 
     def refine(self) -> IntArray | None:
         """One more slice (``SLICE_SECONDS``, ``SLICE_STEPS``); None once the search has ended or
@@ -271,12 +273,12 @@ class _KnapsackGuide:
         taken first (``KnapsackDual.seen_pairs``); None before the first stage."""
         return self.dual.seen_pairs(limit) if self.dual is not None else None
 
-    def _run(self, seconds: float, steps: int) -> IntArray | None:
+    def _run(self, seconds: float, steps: int, threads: int = 1) -> IntArray | None:
         search, dual = self.search, self.dual
         if dual is None or search.best is None:
             return None
         t0 = search.elapsed()
-        out = dual.run(search.best_obj, seconds, steps, stop=search.cancelled)
+        out = dual.run(search.best_obj, seconds, steps, stop=search.cancelled, threads=threads)
         search.stats["knapsack_s"] = search.stats.get("knapsack_s", 0.0) + search.elapsed() - t0
         search.stats["knapsack_steps"] = out.iterations
         # float sums of pair values: a relative margin as for the LP's

@@ -7,6 +7,7 @@ it) and well below the LP on a larger one; resumable; and its choices are the kn
 from __future__ import annotations
 
 import itertools
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -301,6 +302,31 @@ def test_the_dual_resumes_where_it_stopped() -> None:
     assert one.bound == two.bound
     assert np.array_equal(one.u, two.u)
     assert np.array_equal(np.sort(one.chosen), np.sort(two.chosen))
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_threads_share_the_knapsacks_and_change_nothing(
+    threads: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the small channel is below the size where lanes pay; with that floor lifted the partners
+    # are cut into runs solved side by side, and 40 steps end exactly where one thread's end
+    monkeypatch.setattr(sys.modules[KnapsackDual.__module__], "LANE_MIN_CELLS", 0)
+    space, lp, floor = _small_channel()
+    alone = KnapsackDual.create(space, lp)
+    shared = KnapsackDual.create(space, lp)
+    assert alone is not None and shared is not None
+    lanes = shared.ks.lanes(threads)
+    assert len(lanes) == threads
+    # contiguous runs of partners, together all of them
+    assert int(lanes[0].start[0]) == 0 and int(lanes[-1].start[-1]) == len(shared.ks.item)
+    assert all(int(b.start[0]) == int(a.start[-1]) for a, b in itertools.pairwise(lanes))
+    one = alone.run(floor, 60.0, 40)
+    many = shared.run(floor, 60.0, 40, threads=threads)
+    assert one.iterations == many.iterations == 40
+    assert one.bound == many.bound
+    assert np.array_equal(one.u, many.u)
+    assert np.array_equal(np.sort(one.chosen), np.sort(many.chosen))
+    assert np.array_equal(alone.seen, shared.seen)
 
 
 def test_the_chosen_pairs_are_what_the_knapsacks_take() -> None:
