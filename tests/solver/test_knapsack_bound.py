@@ -2,7 +2,8 @@
 instance (brute force), whatever the multipliers, with non-integer efforts, optional accounts
 and pins; strictly tighter than the LP where the LP splits an account; with the LP's multipliers
 for the other rows, at least the optimum of tiny channel problems with every rule (CP-SAT proves
-it) and well below the LP on a larger one; resumable; and its choices are the knapsacks'."""
+it) and well below the LP on a larger one; resumable; the same step for step with its knapsacks
+shared among threads; and its choices are the knapsacks'."""
 
 from __future__ import annotations
 
