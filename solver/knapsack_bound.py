@@ -95,15 +95,13 @@ def _evaluate(  # one compiled pass over every partner's knapsack
     order: IntArray,
     reach_of: IntArray,
     part: FloatArray,
-) -> float:
-    """Sum over partners of the knapsack optimum with profits ``profit - u[item]``; writes in
-    ``count[j]`` how many knapsacks take account j and in ``took[k]`` whether item k is taken.
-    ``keep``, ``best``, ``order``, ``reach_of`` are work arrays (``keep`` holds n_i x
-    (cap_i + 1) flags); ``part[i]`` gets partner i's optimum. ``start``, ``cap`` and ``part``
-    may be a contiguous run of the partners (a lane): item indices stay global, and only that
-    run's items in ``took`` are written."""
+) -> None:
+    """Each partner's knapsack optimum with profits ``profit - u[item]`` into ``part[i]``;
+    writes in ``count[j]`` how many knapsacks take account j and in ``took[k]`` whether item k
+    is taken. ``keep``, ``best``, ``order``, ``reach_of`` are work arrays (``keep`` holds n_i x
+    (cap_i + 1) flags). ``start``, ``cap`` and ``part`` may be a contiguous run of the partners
+    (a lane): item indices stay global, and only that run's items in ``took`` are written."""
     m = cap.shape[0]
-    total = 0.0
     count[:] = 0
     took[start[0] : start[m]] = False  # only these partners' items: a lane's share
     for i in range(m):
@@ -142,7 +140,6 @@ def _evaluate(  # one compiled pass over every partner's knapsack
             reach_of[r] = reach
             r += 1
         part[i] = zero + best[reach]
-        total += part[i]
         c = reach
         for t in range(r - 1, -1, -1):
             # beyond the row's reach the decision is the one at its reach (same values)
@@ -151,7 +148,6 @@ def _evaluate(  # one compiled pass over every partner's knapsack
                 count[item[k]] += 1
                 took[k] = True
                 c -= weight[k]
-    return total
 
 
 class _Knapsacks:
