@@ -1,9 +1,16 @@
-"""Small allot-problem/1 dicts for the solver tests."""
+"""Small allot-problem/1 dicts for the solver tests, and a brute-force optimum for tiny ones."""
 
 from __future__ import annotations
 
 import copy
+import itertools
 from typing import Any
+
+import numpy as np
+
+from solver.gap import GapInstance
+from solver.problem import ProblemData
+from solver.space import build_space
 
 
 def tiny() -> dict[str, Any]:
@@ -83,3 +90,56 @@ def with_policy(**policy: Any) -> dict[str, Any]:
     d = copy.deepcopy(tiny())
     d["policy"].update(policy)
     return d
+
+
+def gap_dict(value: list[list[float]], effort: list[list[float]], cap: list[float],
+             must_cover: bool = True) -> dict[str, Any]:  # fmt: skip
+    """A GAP instance (agent-major values and efforts) as a problem dict; efforts and
+    capacities may be fractional."""
+    inst = GapInstance("k", "max", tuple(map(tuple, value)), tuple(map(tuple, effort)),  # type: ignore[arg-type]
+                       tuple(cap))  # type: ignore[arg-type]  # fmt: skip
+    d = inst.to_problem_dict()
+    d["policy"]["must_cover"] = must_cover
+    return d
+
+
+def brute_force(data: ProblemData) -> float | None:
+    """Best objective over every assignment (None when none fits)."""
+    space = build_space(data)
+    m, n = data.n_partners, data.n_accounts
+    forced = data.policy.must_cover | (data.policy.pins >= 0)
+    value = np.full((m, n), -np.inf)
+    effort = np.zeros((m, n))
+    k = space.cand
+    value[data.pair_partner[k], data.pair_account[k]] = space.coef[k]
+    effort[data.pair_partner[k], data.pair_account[k]] = data.pair_effort[k]
+    best = None
+    for choice in itertools.product(range(-1, m), repeat=n):
+        a = np.array(choice)
+        if (forced & (a < 0)).any():
+            continue
+        on = a >= 0
+        v = value[a[on], np.flatnonzero(on)]
+        if not np.isfinite(v).all():
+            continue
+        load = np.bincount(a[on], weights=effort[a[on], np.flatnonzero(on)], minlength=m)
+        if (load > data.partner_capacity + 1e-9).any():
+            continue
+        total = float(v.sum()) + space.constant
+        best = total if best is None else max(best, total)
+    return best
+
+
+def random_gap_dict(rng: np.random.Generator, fractional: bool, must_cover: bool
+                    ) -> dict[str, Any]:  # fmt: skip
+    """2-3 agents, 3-6 jobs, values 1-29; integer or fractional efforts, capacities 30-70 % of
+    each agent's demand."""
+    m, n = int(rng.integers(2, 4)), int(rng.integers(3, 7))
+    value = rng.integers(1, 30, (m, n)).astype(float).tolist()
+    if fractional:
+        effort = np.round(rng.uniform(0.1, 5.0, (m, n)), 3)
+        cap = np.round(effort.sum(axis=1) * rng.uniform(0.3, 0.7, m), 3)
+    else:
+        effort = rng.integers(1, 10, (m, n)).astype(float)
+        cap = np.floor(effort.sum(axis=1) * rng.uniform(0.3, 0.7, m))
+    return gap_dict(value, effort.tolist(), cap.tolist(), must_cover=must_cover)

@@ -10,13 +10,12 @@ from __future__ import annotations
 import itertools
 import sys
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 
 from solver import SolveParams, problem_from_dict, solve
-from solver.gap import GapInstance, read_gap_file
+from solver.gap import read_gap_file
 from solver.knapsack_bound import (
     CAP_MAX,
     KnapsackDual,
@@ -28,58 +27,9 @@ from solver.problem import ProblemData
 from solver.separable import applies
 from solver.space import Space, build_space
 from solver.synthetic import channel_policy, channel_to_problem, generate_channel
+from tests.solver.helpers import brute_force, gap_dict, random_gap_dict
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "gap"
-
-
-def _gap_dict(value: list[list[float]], effort: list[list[float]], cap: list[float],
-              must_cover: bool = True) -> dict[str, Any]:  # fmt: skip
-    """A GAP instance (agent-major values and efforts) as a problem dict; efforts and
-    capacities may be fractional."""
-    inst = GapInstance("k", "max", tuple(map(tuple, value)), tuple(map(tuple, effort)),  # type: ignore[arg-type]
-                       tuple(cap))  # type: ignore[arg-type]  # fmt: skip
-    d = inst.to_problem_dict()
-    d["policy"]["must_cover"] = must_cover
-    return d
-
-
-def _brute_force(data: ProblemData) -> float | None:
-    """Best objective over every assignment (None when none fits)."""
-    space = build_space(data)
-    m, n = data.n_partners, data.n_accounts
-    forced = data.policy.must_cover | (data.policy.pins >= 0)
-    value = np.full((m, n), -np.inf)
-    effort = np.zeros((m, n))
-    k = space.cand
-    value[data.pair_partner[k], data.pair_account[k]] = space.coef[k]
-    effort[data.pair_partner[k], data.pair_account[k]] = data.pair_effort[k]
-    best = None
-    for choice in itertools.product(range(-1, m), repeat=n):
-        a = np.array(choice)
-        if (forced & (a < 0)).any():
-            continue
-        on = a >= 0
-        v = value[a[on], np.flatnonzero(on)]
-        if not np.isfinite(v).all():
-            continue
-        load = np.bincount(a[on], weights=effort[a[on], np.flatnonzero(on)], minlength=m)
-        if (load > data.partner_capacity + 1e-9).any():
-            continue
-        total = float(v.sum()) + space.constant
-        best = total if best is None else max(best, total)
-    return best
-
-
-def _random_dict(rng: np.random.Generator, fractional: bool, must_cover: bool) -> dict[str, Any]:
-    m, n = int(rng.integers(2, 4)), int(rng.integers(3, 7))
-    value = rng.integers(1, 30, (m, n)).astype(float).tolist()
-    if fractional:
-        effort = np.round(rng.uniform(0.1, 5.0, (m, n)), 3)
-        cap = np.round(effort.sum(axis=1) * rng.uniform(0.3, 0.7, m), 3)
-    else:
-        effort = rng.integers(1, 10, (m, n)).astype(float)
-        cap = np.floor(effort.sum(axis=1) * rng.uniform(0.3, 0.7, m))
-    return _gap_dict(value, effort.tolist(), cap.tolist(), must_cover=must_cover)
 
 
 def test_warm_compiles_the_kernel() -> None:
@@ -92,7 +42,7 @@ def test_tighter_than_the_lp_when_the_lp_splits_an_account() -> None:
     # whole job and half of the third (2 + 1 = 3 each): LP bound 3. The knapsack Lagrangian at
     # u = 0 is 0 + one job per agent = 2, the optimum; u = (a, a, a) gives 3a + 2 (1 - a)
     # = 2 + a, so the subgradient only has to bring u down to 0.
-    data = problem_from_dict(_gap_dict([[1, 1, 1], [1, 1, 1]], [[2, 2, 2], [2, 2, 2]], [3, 3],
+    data = problem_from_dict(gap_dict([[1, 1, 1], [1, 1, 1]], [[2, 2, 2], [2, 2, 2]], [3, 3],
                                        must_cover=False))  # fmt: skip
     space = build_space(data)
     lp = solve_lp(space, time_limit=5)
@@ -100,7 +50,7 @@ def test_tighter_than_the_lp_when_the_lp_splits_an_account() -> None:
     bound = knapsack_bound(space, 2.0, 5.0)
     assert bound is not None
     assert 2.0 - 1e-9 <= bound <= 2.05
-    assert _brute_force(data) == 2.0
+    assert brute_force(data) == 2.0
 
 
 def test_tighter_than_the_lp_on_c05100() -> None:
@@ -122,8 +72,8 @@ def test_every_multiplier_bounds_the_optimum(fractional: bool, must_cover: bool)
     rng = np.random.default_rng(7 + 2 * fractional + must_cover)
     checked = 0
     for _ in range(12):
-        data = problem_from_dict(_random_dict(rng, fractional, must_cover))
-        opt = _brute_force(data)
+        data = problem_from_dict(random_gap_dict(rng, fractional, must_cover))
+        opt = brute_force(data)
         if opt is None:
             continue
         space = build_space(data)
@@ -145,7 +95,7 @@ def test_integer_knapsacks_are_solved_exactly() -> None:
     # capacities up to CAP_MAX are not scaled, so the DP must be exact).
     rng = np.random.default_rng(3)
     for _ in range(10):
-        data = problem_from_dict(_random_dict(rng, False, False))
+        data = problem_from_dict(random_gap_dict(rng, False, False))
         space = build_space(data)
         u = np.abs(rng.normal(8.0, 8.0, data.n_accounts))
         k = space.cand
@@ -169,13 +119,13 @@ def test_fractional_efforts_are_scaled_without_losing_validity() -> None:
     # Capacity 1.0 and efforts 0.34 / 0.33 / 0.33: all three jobs fit agent 0 exactly
     # (1.00), which flooring each scaled effort must not forbid (one job more than fits is
     # never allowed: 0.34 + 0.33 + 0.34 > 1). Agent 1 is useless (value 0).
-    data = problem_from_dict(_gap_dict([[10, 10, 10], [0, 0, 0]],
+    data = problem_from_dict(gap_dict([[10, 10, 10], [0, 0, 0]],
                                        [[0.34, 0.33, 0.33], [0.34, 0.33, 0.33]], [1.0, 1.0],
                                        must_cover=False))  # fmt: skip
     space = build_space(data)
     bound = knapsack_bound(space, 30.0, 1.0)
     assert bound is not None and bound >= 30.0 - 1e-9
-    assert _brute_force(data) == 30.0
+    assert brute_force(data) == 30.0
 
 
 def test_capacities_above_cap_max_are_scaled_down_validly() -> None:
@@ -183,14 +133,14 @@ def test_capacities_above_cap_max_are_scaled_down_validly() -> None:
     # units with efforts rounded down, still at least the optimum
     rng = np.random.default_rng(11)
     for _ in range(8):
-        d = _random_dict(rng, False, bool(rng.integers(2)))
+        d = random_gap_dict(rng, False, bool(rng.integers(2)))
         for pair in d["pairs"]:
             pair["effort"] *= 307
         for partner in d["partners"]:
             partner["capacity"] *= 307
         data = problem_from_dict(d)
         assert data.partner_capacity.max() > CAP_MAX
-        opt = _brute_force(data)
+        opt = brute_force(data)
         if opt is None:
             continue
         space = build_space(data)
@@ -203,10 +153,10 @@ def test_pins_restrict_the_account_to_its_partner() -> None:
     # Job 0 is worth 10 on agent 0 and 1 on agent 1 but is pinned to agent 1, which has room
     # for one job (capacity 2, efforts 2): agent 1 must take job 0 (value 1), job 1 goes to
     # agent 0 (value 5). Optimum 6; without the pin it would be 10 + 4 = 14.
-    d = _gap_dict([[10, 5], [1, 4]], [[2, 2], [2, 2]], [2, 2], must_cover=False)
+    d = gap_dict([[10, 5], [1, 4]], [[2, 2], [2, 2]], [2, 2], must_cover=False)
     d["policy"]["pins"] = [{"account": "job0", "partner": "agent1"}]
     data = problem_from_dict(d)
-    assert _brute_force(data) == 6.0
+    assert brute_force(data) == 6.0
     space = build_space(data)
     bound = knapsack_bound(space, 6.0, 1.0)
     assert bound is not None
@@ -214,9 +164,9 @@ def test_pins_restrict_the_account_to_its_partner() -> None:
 
 
 def test_not_applicable_returns_none() -> None:
-    data = problem_from_dict(_gap_dict([[1, 2]], [[1, 1]], [2]))  # one partner: not a GAP here
+    data = problem_from_dict(gap_dict([[1, 2]], [[1, 1]], [2]))  # one partner: not a GAP here
     assert knapsack_bound(build_space(data), 3.0, 1.0) is None
-    data = problem_from_dict(_gap_dict([[1, 2], [2, 1]], [[1, 1], [1, 1]], [2, 2]))
+    data = problem_from_dict(gap_dict([[1, 2], [2, 1]], [[1, 1], [1, 1]], [2, 2]))
     assert knapsack_bound(build_space(data), float("-inf"), 1.0) is None
 
 
