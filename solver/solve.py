@@ -11,9 +11,11 @@ Strategy, all phases sharing one wall clock from the start of ``solve``:
    scales; the best valid one is the incumbent (else a must-cover repair, ``lns.repair``);
 5. small problems (``full_model_max_pairs``): one exact CP-SAT model, warm-started, for a
    quarter of the time (from 1,000 pairs on with the compiled tabu search on one core beside
-   it, ``local_search.tabu_alongside``), then ``local_search.polish``: tabu search where the
-   objective is a sum over pairs, exact sub-models over the accounts of a few partners, and
-   the exact model over the pairs reduced-cost fixing leaves; larger ones: the same ``polish``
+   it, ``local_search.tabu_alongside``), the knapsack stage, column generation dives on
+   pair-separable problems of 20 or more partners (``column_dive.column_dives``), then
+   ``local_search.polish``: tabu search where the objective is a sum over pairs, exact
+   sub-models over the accounts of a few partners, and the exact model over the pairs
+   reduced-cost fixing leaves; larger ones: the same ``polish``
    when the objective is a sum over pairs (``local_search.large_search``), else neighbourhood search
    (``lns.improve``), HiGHS MIPs or CP-SAT models over a few hundred free accounts, first RINS
    MIPs guided by the knapsack Lagrangian's choices (``_KnapsackGuide``) or by the LP's;
@@ -46,7 +48,7 @@ from solver.local_search import large_search, polish, tabu_alongside
 from solver.lp import LPResult, solve_lp
 from solver.objective import evaluate
 from solver.params import SolveParams
-from solver.problem import IntArray, ProblemData
+from solver.problem import FloatArray, IntArray, ProblemData
 from solver.prune import promising_pairs
 from solver.result import Allocation, Result, SolveStatus
 from solver.search import ProgressFn, Search
@@ -71,6 +73,9 @@ KNAPSACK_STAGE = (1.0, 0.1, 300)
 # slices of these on one thread while a guided MIP runs, up to this many steps in all
 GUIDE_STAGE = (2.0, 0.25, 300)
 SLICE_SECONDS, SLICE_STEPS, GUIDE_MAX_STEPS = 0.3, 60, 1500
+# pair-separable small problems: column generation dives (``solver.column_dive``) after the
+# knapsack stage, for this share of the time left, then polish
+DIVE_SHARE = 0.8
 OPTIMAL_GAP = 1e-6  # proven within this relative gap counts as optimal (integer scaling)
 
 
@@ -260,6 +265,10 @@ class _KnapsackGuide:
         # nothing else runs yet: every worker's core takes a share of the knapsacks
         return self._run(min(seconds, share * search.remaining()), steps, search.params.workers)
 
+    def multipliers(self) -> FloatArray | None:
+        """The best multipliers of the first stage (None before it or where it did not run)."""
+        return self.dual.best_u if self.dual is not None else None
+
     def refine(self) -> IntArray | None:
         """One more slice (``SLICE_SECONDS``, ``SLICE_STEPS``); None once the search has ended or
         taken ``GUIDE_MAX_STEPS``."""
@@ -305,7 +314,12 @@ def _search(search: Search, lp: LPResult | None, start: Allocation | None) -> st
         if search.best is None:
             repair(search, sc, start)
         if search.best is not None and small:
-            _KnapsackGuide(search, lp, KNAPSACK_STAGE).first()  # the bound only
+            guide = _KnapsackGuide(search, lp, KNAPSACK_STAGE)
+            guide.first()  # its bound, and the multipliers the column dives start from
+            if tabu_applies(search.space):
+                from solver.column_dive import column_dives  # numba: see _KnapsackGuide.first
+
+                column_dives(search, guide.multipliers(), DIVE_SHARE)
             cp_status = polish(search, sc, lp)
         elif search.best is not None:
             cp_status = large_search(search, sc, lp, _KnapsackGuide(search, lp, GUIDE_STAGE))

@@ -92,7 +92,8 @@ def test_chu_file_is_one_minimisation_instance() -> None:
 
 def test_best_known_rows_match_copied_files() -> None:
     known = best_known()
-    names = {i.name for f in ("gap1.txt", "a05100", "c05100") for i in read_gap_file(DATA / f)}
+    files = ("gap1.txt", "a05100", "c05100", "d20100")
+    names = {i.name for f in files for i in read_gap_file(DATA / f)}
     assert names == set(known)
 
 
