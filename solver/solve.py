@@ -48,7 +48,7 @@ from solver.local_search import large_search, polish, tabu_alongside
 from solver.lp import LPResult, solve_lp
 from solver.objective import evaluate
 from solver.params import SolveParams
-from solver.problem import FloatArray, IntArray, ProblemData
+from solver.problem import IntArray, ProblemData
 from solver.prune import promising_pairs
 from solver.result import Allocation, Result, SolveStatus
 from solver.search import ProgressFn, Search
@@ -265,10 +265,6 @@ class _KnapsackGuide:
         # nothing else runs yet: every worker's core takes a share of the knapsacks
         return self._run(min(seconds, share * search.remaining()), steps, search.params.workers)
 
-    def multipliers(self) -> FloatArray | None:
-        """The best multipliers of the first stage (None before it or where it did not run)."""
-        return self.dual.best_u if self.dual is not None else None
-
     def refine(self) -> IntArray | None:
         """One more slice (``SLICE_SECONDS``, ``SLICE_STEPS``); None once the search has ended or
         taken ``GUIDE_MAX_STEPS``."""
@@ -315,11 +311,11 @@ def _search(search: Search, lp: LPResult | None, start: Allocation | None) -> st
             repair(search, sc, start)
         if search.best is not None and small:
             guide = _KnapsackGuide(search, lp, KNAPSACK_STAGE)
-            guide.first()  # its bound, and the multipliers the column dives start from
+            guide.first()  # its bound, and the subgradient search the column dives go on from
             if tabu_applies(search.space):
                 from solver.column_dive import column_dives  # numba: see _KnapsackGuide.first
 
-                column_dives(search, guide.multipliers(), DIVE_SHARE)
+                column_dives(search, guide.dual, DIVE_SHARE)
             cp_status = polish(search, sc, lp)
         elif search.best is not None:
             cp_status = large_search(search, sc, lp, _KnapsackGuide(search, lp, GUIDE_STAGE))

@@ -110,8 +110,9 @@ def test_column_dives_offer_valid_allocations_to_the_search() -> None:
     before = search.best_obj
     dual = KnapsackDual.create(space)
     assert dual is not None
-    center = dual.run(before, 10.0, 300).u  # as in a solve: the knapsack stage's multipliers
-    done = column_dives(search, center, 0.25)
+    dual.run(before, 10.0, 300)  # as in a solve: the knapsack stage's search goes on in the dives
+    done = column_dives(search, dual, 0.25)
+    assert dual.steps > 300 or dual.finished  # it seeded the master
     assert done >= 2 and search.stats["dives"] == done
     assert search.best_obj >= before and validate(data, search.best) == []
     assert np.isfinite(search.bound) and search.bound >= search.best_obj
