@@ -19,7 +19,8 @@ exactly those accounts: every column at 1, else the largest, or one drawn among 
 in later dives), the master is rebuilt over what is left, columns are generated again, and so
 on until every partner is fixed. Each fixed column is a whole load that fits, so a dive ends in
 an allocation that fits every capacity, or with a few accounts that no load took (the slacks
-``s_j``), which are then placed on their best partner for the tabu search to make fit.
+``s_j``; ``dive`` places them on their best partner, over capacity, and says how many), which
+``column_dives`` does not offer.
 
 Stabilisation (Wentges 1997): pricing at the master's duals alone zig-zags for hundreds of
 rounds. Columns are priced at a point between the best Lagrangian multipliers so far (the
@@ -27,8 +28,9 @@ centre, first the knapsack stage's) and the master's duals; the centre moves whe
 bound there is lower. When that point gives no column that improves the master, the master's
 own duals are priced; when they give none either, the master is optimal.
 
-Figures (2026-12-07, bench/RESULTS.md): d20100 dives ended at 6,201-6,322 (best known 6,185; the
-tabu search and partner subsets stop at 6,249), e20100 at 8,436 (the optimum), d10100 at 6,350.
+Figures (2026-12-07, bench/RESULTS.md), 10 s solves: d20100 6,193-6,208 (best known 6,185;
+the tabu search and partner subsets stop at 6,249-6,251), e20100 8,436 (the optimum; before
+8,470), d20200 12,254 (12,238; before 12,328-12,341).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]  # SWIG, no stubs
 
-from solver.knapsack_bound import KnapsackDual, _Knapsacks
+from solver.knapsack_bound import KnapsackDual, Knapsacks
 from solver.problem import FloatArray, IntArray
 from solver.result import Allocation
 from solver.search import Search
@@ -56,7 +58,7 @@ DRAW_SHARE = 0.5  # later dives draw among the columns at this share of the larg
 # where dives pay within a 10 s solve (2026-12-07): up to 20 x 200 GAP instances (4,000 pairs)
 # the root converged in 0.7-2 s and a dive took 0.3-3 s; at 400 jobs no dive ended in time and
 # the time was lost to polish. A root not converged within ROOT_SHARE of the dives' time is
-# abandoned (d10200: 4.7 s)
+# abandoned and the time left goes to polish (e20200: 2.4-4.4 s)
 DIVE_MAX_PAIRS = 4_000
 # with fewer partners each column is a long load and the dives found nothing that polish did
 # not find in the time they took: d05100 (5 x 100) 6,367-6,371 with them against 6,359 without,
@@ -97,7 +99,7 @@ class ColumnDive:
     """The master LP over what a dive has not fixed yet (GLOP), its pricing by the knapsack
     DP, and the dives. Build with ``create``; ``dive`` runs one dive from the root."""
 
-    def __init__(self, space: Space, ks: _Knapsacks, center: FloatArray) -> None:
+    def __init__(self, space: Space, ks: Knapsacks, center: FloatArray) -> None:
         d = space.data
         self.space, self.ks = space, ks
         self.n, self.m = d.n_accounts, d.n_partners
@@ -131,7 +133,7 @@ class ColumnDive:
         _cap, whole = knapsack_capacities(space)
         if not whole.all() or (effort != np.round(effort)).any():
             return None
-        ks = _Knapsacks(space, space.coef[space.cand])
+        ks = Knapsacks(space, space.coef[space.cand])
         if not ks.ok:
             return None
         ks.allocate()

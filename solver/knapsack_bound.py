@@ -65,7 +65,7 @@ DEFLECT = 1.5
 SUM_MAX = 1e6  # multipliers summing to more than this times the bound: their bound is not kept
 STALL = 20  # evaluations without a better bound before the step factor halves
 MIN_FACTOR = 1e-4
-# DP cells per evaluation from which the knapsacks are shared among threads (``_Knapsacks.lanes``)
+# DP cells per evaluation from which the knapsacks are shared among threads (``Knapsacks.lanes``)
 LANE_MIN_CELLS = 200_000
 
 
@@ -150,7 +150,7 @@ def _evaluate(  # one compiled pass over every partner's knapsack
                 c -= weight[k]
 
 
-class _Knapsacks:
+class Knapsacks:
     """The partners' knapsacks in compiled-friendly arrays (items grouped by partner)."""
 
     def __init__(self, space: Space, value: FloatArray) -> None:
@@ -237,10 +237,10 @@ class _Knapsacks:
 
 
 class _Lane:
-    """One run of partners ``lo:hi`` of ``_Knapsacks`` and the DP work arrays it owns (each
+    """One run of partners ``lo:hi`` of ``Knapsacks`` and the DP work arrays it owns (each
     lane's thread needs its own; ``took`` is shared, its items are disjoint by partner)."""
 
-    def __init__(self, ks: _Knapsacks, lo: int, hi: int, count: IntArray) -> None:
+    def __init__(self, ks: Knapsacks, lo: int, hi: int, count: IntArray) -> None:
         self.ks, self.count = ks, count
         self.start = ks.start[lo : hi + 1]
         self.cap = ks.cap[lo:hi]
@@ -260,7 +260,7 @@ class _Lane:
                   self.keep, self.best, self.order, self.reach, self.part)  # fmt: skip
 
 
-def _start_u(space: Space, value: FloatArray, ks: _Knapsacks, prices: FloatArray | None
+def _start_u(space: Space, value: FloatArray, ks: Knapsacks, prices: FloatArray | None
              ) -> FloatArray:  # fmt: skip
     """LP account duals given capacity prices, else each account's second-best value."""
     d = space.data
@@ -302,7 +302,7 @@ class KnapsackDual:
     the last call stopped (multipliers, step factor, direction), so a caller can take it in
     slices and use the knapsacks' choices in between (``lns``'s guided RINS)."""
 
-    def __init__(self, ks: _Knapsacks, constant: float, u: FloatArray) -> None:
+    def __init__(self, ks: Knapsacks, constant: float, u: FloatArray) -> None:
         self.ks, self.constant = ks, constant
         self.free = ks.forced  # free-sign multipliers; the others stay >= 0
         u = np.where(self.free | (u > 0), u, 0.0)
@@ -324,7 +324,7 @@ class KnapsackDual:
         if priced is None or space.data.n_partners == 0:
             return None
         value, constant = priced
-        ks = _Knapsacks(space, value)
+        ks = Knapsacks(space, value)
         if not ks.ok or ks.cells > DP_BUDGET or (ks.forced & ~ks.has_pair).any():
             return None
         ks.allocate()
@@ -340,7 +340,7 @@ class KnapsackDual:
         """At most ``iterations`` more steps within ``seconds`` towards ``floor`` (the
         incumbent's objective); the best bound so far and the choices at its multipliers.
         ``threads``: the knapsacks of each step are solved in that many threads
-        (``_Knapsacks.value``): for a stage with a core to spare."""
+        (``Knapsacks.value``): for a stage with a core to spare."""
         t_end = time.monotonic() + seconds
         ks, free = self.ks, self.free
         target = floor - self.constant
