@@ -67,7 +67,7 @@ DIVE_MAX_PAIRS = 4_000
 # e20100 8,436 (the optimum) against 8,470 (10 s solves, 2026-12-07, bench/RESULTS.md)
 DIVE_MIN_PARTNERS = 20
 ROOT_SHARE = 0.3
-SEED_STEPS = 100  # subgradient steps whose loads seed the root master
+SEED_STEPS = 100  # subgradient steps after each of which the best multipliers' loads seed the root
 PRICED_OUT = 1e300  # multiplier of a fixed account: no knapsack takes it
 # GLOP's presolve gave up on some masters (d10100, d10200, d20200: ABNORMAL after about 100
 # rounds, even built afresh); without it they solve, only slower
@@ -221,9 +221,10 @@ class ColumnDive:
         return c >= 0
 
     def seed(self, dual: KnapsackDual, floor: float, steps: int, deadline: float) -> None:
-        """Take ``steps`` more subgradient steps of ``dual`` (towards ``floor``) and add every
-        partner's load at each as a column: loads near the optimal face, so the root needs
-        fewer rounds of the master (d20200: 0.96 s after 100 steps against 1.89 s)."""
+        """Take ``steps`` more subgradient steps of ``dual`` (towards ``floor``), one at a time,
+        and add every partner's load at the search's best multipliers after each (``run``
+        leaves its knapsacks there) as a column: loads near the optimal face, so the root
+        needs fewer rounds of the master (d20200: 0.96 s after 100 steps against 1.89 s)."""
         ks, coef = dual.ks, self.space.coef
         for _ in range(steps):
             if time.monotonic() > deadline or dual.finished:
