@@ -346,6 +346,14 @@ class ColumnDive:
         return alloc, len(left)
 
 
+def dives_apply(search: Search) -> bool:
+    """Whether ``column_dives`` would run on this search's problem: an incumbent, at most
+    ``DIVE_MAX_PAIRS`` allowed pairs and at least ``DIVE_MIN_PARTNERS`` partners."""
+    if search.best is None or search.stopped() or len(search.space.cand) > DIVE_MAX_PAIRS:
+        return False
+    return search.data.n_partners >= DIVE_MIN_PARTNERS
+
+
 def column_dives(search: Search, dual: KnapsackDual | None, share: float) -> int:
     """Dives (``ColumnDive``) for ``share`` of the time left, the first taking the largest
     column at each node and the next ones drawing; each allocation that fits every rule is
@@ -353,10 +361,7 @@ def column_dives(search: Search, dual: KnapsackDual | None, share: float) -> int
     knapsack stage's subgradient search, whose best multipliers are the first centre and whose
     next ``SEED_STEPS`` steps seed the master. Returns the number of dives completed (0 where
     the method does not apply)."""
-    d = search.data
-    if search.best is None or search.stopped() or len(search.space.cand) > DIVE_MAX_PAIRS:
-        return 0
-    if d.n_partners < DIVE_MIN_PARTNERS:
+    if not dives_apply(search):
         return 0
     deadline = time.monotonic() + share * search.remaining()
     center = dual.best_u if dual is not None else None

@@ -272,10 +272,12 @@ def tabu_alongside(search: Search, start: Allocation | None, lp: LPResult | None
                    ) -> Iterator[bool]:  # fmt: skip
     """Run the compiled tabu search (``solver.ejection``) from ``start`` in a thread while the
     body runs, then offer its best allocation. Yields whether it runs (only for pair-separable
-    problems, a start, and two or more workers): then the body should use one worker fewer."""
+    problems, a start, and two or more workers): then the body should use one worker fewer.
+    Counts its runs in the stat ``alongside_runs``."""
     if start is None or search.params.workers < 2 or not tabu_applies(search.space):
         yield False
         return
+    search.stats["alongside_runs"] = search.stats.get("alongside_runs", 0) + 1
     from solver.ejection import compiled_tabu  # numba: imported only where it runs (0.4-0.6 s)
 
     done = threading.Event()

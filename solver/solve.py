@@ -12,7 +12,8 @@ Strategy, all phases sharing one wall clock from the start of ``solve``:
 5. small problems (``full_model_max_pairs``): one exact CP-SAT model, warm-started, for a
    quarter of the time (from 1,000 pairs on with the compiled tabu search on one core beside
    it, ``local_search.tabu_alongside``), the knapsack stage, column generation dives on
-   pair-separable problems of 20 or more partners (``column_dive.column_dives``), then
+   pair-separable problems of 20 or more partners (``column_dive.column_dives``, the tabu
+   search beside them too), then
    ``local_search.polish``: tabu search where the objective is a sum over pairs, exact
    sub-models over the accounts of a few partners, and the exact model over the pairs
    reduced-cost fixing leaves; larger ones: the same ``polish``
@@ -313,9 +314,14 @@ def _search(search: Search, lp: LPResult | None, start: Allocation | None) -> st
             guide = _KnapsackGuide(search, lp, KNAPSACK_STAGE)
             guide.first()  # its bound, and the subgradient search the column dives go on from
             if tabu_applies(search.space):
-                from solver.column_dive import column_dives  # numba: see _KnapsackGuide.first
+                from solver.column_dive import column_dives, dives_apply  # numba: see first
 
-                column_dives(search, guide.dual, DIVE_SHARE)
+                if dives_apply(search):
+                    # the dives solve one master LP at a time, on one core: the compiled tabu
+                    # search takes the other meanwhile (e20200, whose root does not fit its cap
+                    # on a slow machine: 22,428 twice against 22,446 twice, 2026-12-07)
+                    with tabu_alongside(search, search.best, lp):
+                        column_dives(search, guide.dual, DIVE_SHARE)
             cp_status = polish(search, sc, lp)
         elif search.best is not None:
             cp_status = large_search(search, sc, lp, _KnapsackGuide(search, lp, GUIDE_STAGE))

@@ -4,7 +4,7 @@ dive ends in an allocation that passes the validator and is no better than the o
 bound is at least as tight as the subgradient's; on c05100 the first dive is within 0.5 % of
 the optimum; it declines what it cannot price exactly; on d20100 its dives are offered to the
 search and its root bound tightens the search's; with few partners it leaves the time to
-polish."""
+polish; in a solve the compiled tabu search runs beside them."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from solver import SolveParams, evaluate, problem_from_dict, validate
+from solver import SolveParams, evaluate, problem_from_dict, solve, validate
 from solver.column_dive import DIVE_MIN_PARTNERS, ColumnDive, column_dives
 from solver.gap import read_gap_file
 from solver.greedy import greedy_space
@@ -131,3 +131,14 @@ def test_column_dives_leave_problems_with_few_partners_to_polish() -> None:
     assert out is not None and out[1] == 0 and search.offer(out[0])
     assert data.n_partners < DIVE_MIN_PARTNERS
     assert column_dives(search, None, 0.25) == 0 and "dives" not in search.stats
+
+
+def test_a_solve_runs_the_tabu_search_beside_the_dives() -> None:
+    """d20100 (2,000 pairs, 20 partners): the tabu search runs beside the exact model and again
+    beside the dives, on the core their master LPs leave free."""
+    inst = read_gap_file(DATA / "d20100")[0]
+    data = problem_from_dict(inst.to_problem_dict())
+    res = solve(data, SolveParams(time_limit=4.0, workers=2))
+    assert "dives" in res.stats  # column_dives ran, its root converged or abandoned
+    assert res.stats["alongside_runs"] == 2
+    assert validate(data, res.allocation) == [] and res.objective <= res.bound + 1e-6
