@@ -46,7 +46,7 @@ from solver.knapsack_bound import KnapsackDual, Knapsacks
 from solver.problem import FloatArray, IntArray
 from solver.result import Allocation
 from solver.search import Search
-from solver.separable import applies, knapsack_capacities
+from solver.separable import applies, dives_apply, knapsack_capacities
 from solver.space import Space
 
 SMOOTH = 0.8  # weight of the centre in the pricing point (Wentges)
@@ -55,17 +55,17 @@ CLOSED = 1e-6  # relative gap between the master and the Lagrangian bound that e
 NODE_CLOSED = 1e-4  # the same within a dive, once a column is fixed
 TAKEN = 1.0 - 1e-6  # a column at or above this value in the master is fixed at once
 DRAW_SHARE = 0.5  # later dives draw among the columns at this share of the largest or more
-# where dives pay within a 10 s solve (2026-12-07): up to 20 x 200 GAP instances (4,000 pairs)
-# the root converged in 0.7-2 s and a dive took 0.3-3 s; at 400 jobs no dive ended in time and
-# the time was lost to polish. A root not converged within ROOT_SHARE of the dives' time is
-# abandoned and the time left goes to polish (e20200: 2.4-4.4 s)
-DIVE_MAX_PAIRS = 4_000
-# with fewer partners each column is a long load and the dives found nothing that polish did
-# not find in the time they took: d05100 (5 x 100) 6,367-6,371 with them against 6,359 without,
-# e10100 (10 x 100) 11,593-11,594 against 11,580, d10100 6,354-6,361 against 6,364 (one
-# better, one worse); with 20 partners they gave d20100 6,193-6,208 against 6,249-6,251 and
-# e20100 8,436 (the optimum) against 8,470 (10 s solves, 2026-12-07, bench/RESULTS.md)
-DIVE_MIN_PARTNERS = 20
+# where the dives run (``separable.dives_apply``): DIVE_MAX_PAIRS and DIVE_MIN_PARTNERS, set in
+# ``solver.separable`` so that solve.py can tell without importing numba. Up to 20 x 200 GAP
+# instances (4,000 pairs) the root converged in 0.7-2 s within a 10 s solve and a dive took
+# 0.3-3 s; at 400 jobs no dive ended in time and the time was lost to polish. With fewer
+# partners each column is a long load and the dives found nothing that polish did not find in
+# the time they took: d05100 (5 x 100) 6,367-6,371 with them against 6,359 without, e10100
+# (10 x 100) 11,593-11,594 against 11,580, d10100 6,354-6,361 against 6,364 (one better, one
+# worse); with 20 partners they gave d20100 6,193-6,208 against 6,249-6,251 and e20100 8,436
+# (the optimum) against 8,470 (10 s solves, 2026-12-07, bench/RESULTS.md). A root not
+# converged within ROOT_SHARE of the dives' time is abandoned and the time left goes to polish
+# (e20200: 2.4-4.4 s)
 ROOT_SHARE = 0.3
 SEED_STEPS = 100  # subgradient steps after each of which the best multipliers' loads seed the root
 PRICED_OUT = 1e300  # multiplier of a fixed account: no knapsack takes it
@@ -346,14 +346,6 @@ class ColumnDive:
         return alloc, len(left)
 
 
-def dives_apply(search: Search) -> bool:
-    """Whether ``column_dives`` would run on this search's problem: an incumbent, at most
-    ``DIVE_MAX_PAIRS`` allowed pairs and at least ``DIVE_MIN_PARTNERS`` partners."""
-    if search.best is None or search.stopped() or len(search.space.cand) > DIVE_MAX_PAIRS:
-        return False
-    return search.data.n_partners >= DIVE_MIN_PARTNERS
-
-
 def column_dives(search: Search, dual: KnapsackDual | None, share: float) -> int:
     """Dives (``ColumnDive``) for ``share`` of the time left, the first taking the largest
     column at each node and the next ones drawing; each allocation that fits every rule is
@@ -361,7 +353,7 @@ def column_dives(search: Search, dual: KnapsackDual | None, share: float) -> int
     knapsack stage's subgradient search, whose best multipliers are the first centre and whose
     next ``SEED_STEPS`` steps seed the master. Returns the number of dives completed (0 where
     the method does not apply)."""
-    if not dives_apply(search):
+    if search.best is None or search.stopped() or not dives_apply(search.space):
         return 0
     deadline = time.monotonic() + share * search.remaining()
     center = dual.best_u if dual is not None else None

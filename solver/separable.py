@@ -31,6 +31,10 @@ CAP_MAX = 1000  # scaled capacity units per partner at most (DP columns - 1)
 # and c/e x 900 (6.8-9.8e6) are within; d x 900 and every 1,600-job one (13-104e6) are not;
 # the 5,000-account synthetic channel has 3.0e6, the 50,000-account one 3.7e8
 DP_BUDGET = 10_000_000
+# the column dives (``solver.column_dive``, which explains both): here so that solve.py can
+# tell whether they will run without importing numba
+DIVE_MAX_PAIRS = 4_000
+DIVE_MIN_PARTNERS = 20
 
 
 def applies(space: Space) -> bool:
@@ -94,3 +98,12 @@ def uses_kernels(space: Space) -> bool:
     if len(space.cand) == 0 or space.data.n_partners == 0:
         return False
     return applies(space) or knapsack_cells(space) <= DP_BUDGET
+
+
+def dives_apply(space: Space) -> bool:
+    """Whether the column dives (``solver.column_dive``) run on this problem: pair-separable,
+    at most ``DIVE_MAX_PAIRS`` allowed pairs and at least ``DIVE_MIN_PARTNERS`` partners (where
+    they paid within a 10 s solve)."""
+    if len(space.cand) > DIVE_MAX_PAIRS or space.data.n_partners < DIVE_MIN_PARTNERS:
+        return False
+    return applies(space)

@@ -10,10 +10,10 @@ Strategy, all phases sharing one wall clock from the start of ``solve``:
 4. starts: LP rounding and fills ordered by value minus priced capacity at a few price
    scales; the best valid one is the incumbent (else a must-cover repair, ``lns.repair``);
 5. small problems (``full_model_max_pairs``): one exact CP-SAT model, warm-started, for a
-   quarter of the time (from 1,000 pairs on with the compiled tabu search on one core beside
-   it, ``local_search.tabu_alongside``), the knapsack stage, column generation dives on
-   pair-separable problems of 20 or more partners (``column_dive.column_dives``, the tabu
-   search beside them too), then
+   quarter of the time, a tenth where the column dives run (from 1,000 pairs on with the
+   compiled tabu search on one core beside it, ``local_search.tabu_alongside``), the knapsack
+   stage, column generation dives on pair-separable problems of 20 or more partners
+   (``column_dive.column_dives``, the tabu search beside them too), then
    ``local_search.polish``: tabu search where the objective is a sum over pairs, exact
    sub-models over the accounts of a few partners, and the exact model over the pairs
    reduced-cost fixing leaves; larger ones: the same ``polish``
@@ -54,7 +54,7 @@ from solver.prune import promising_pairs
 from solver.result import Allocation, Result, SolveStatus
 from solver.search import ProgressFn, Search
 from solver.separable import applies as tabu_applies
-from solver.separable import uses_kernels
+from solver.separable import dives_apply, uses_kernels
 from solver.space import Space, build_space
 
 if TYPE_CHECKING:
@@ -63,6 +63,12 @@ if TYPE_CHECKING:
 SMALL_MODEL_PAIRS = 1_000
 SPARE = 1  # CP-SAT workers the exact model leaves to the tabu search alongside it
 FULL_MODEL_SHARE = 0.25  # then ``local_search.polish`` (tabu, partner subsets, pruned model)
+# where the column dives run (``separable.dives_apply``) they need the time more than the
+# exact model, which proves none of those problems but the easy A/B types: with a quarter, on a
+# slow machine (2026-12-07, 20 s solves standing in for 10 s on one twice as fast) the roots of
+# d20200 and e20200 did not fit their cap and no dive ended (12,336, 22,411); with a tenth
+# their dives gave 12,254 and 22,386 (best known 12,238, 22,379)
+DIVE_MODEL_SHARE = 0.1
 HIGHS_LP_PAIRS = 10**12  # HiGHS LPs lose the duals the priced starts need: GLOP by default
 # the knapsack Lagrangian (``_KnapsackGuide``) on small problems, between the exact model and
 # polish: at most these seconds, share of the time left and steps (d20100: 300 steps in 0.1 s;
@@ -297,10 +303,11 @@ def _search(search: Search, lp: LPResult | None, start: Allocation | None) -> st
     sc = choose_scaling(search.space)
     cp_status = "UNKNOWN"
     small = len(search.space.cand) <= search.params.full_model_max_pairs
+    dives = small and dives_apply(search.space)
     if small and not search.stopped():
         # the exact model proves easy small problems at once; when it has not, tabu search,
         # partner subsets and the model over the pairs reduced-cost fixing leaves take over
-        share = max(1.0, FULL_MODEL_SHARE * search.remaining())
+        share = max(1.0, (DIVE_MODEL_SHARE if dives else FULL_MODEL_SHARE) * search.remaining())
         # the compiled tabu search runs on the other core meanwhile (``tabu_alongside``), but
         # not beside the one-worker model below SMALL_MODEL_PAIRS: with the thread, gap1-12
         # had 55/60 proved within 1 s against 57/60 without it (back to back, load 4.1-4.5)
@@ -313,15 +320,14 @@ def _search(search: Search, lp: LPResult | None, start: Allocation | None) -> st
         if search.best is not None and small:
             guide = _KnapsackGuide(search, lp, KNAPSACK_STAGE)
             guide.first()  # its bound, and the subgradient search the column dives go on from
-            if tabu_applies(search.space):
-                from solver.column_dive import column_dives, dives_apply  # numba: see first
+            if dives_apply(search.space):
+                from solver.column_dive import column_dives  # numba: see _KnapsackGuide.first
 
-                if dives_apply(search):
-                    # the dives solve one master LP at a time, on one core: the compiled tabu
-                    # search takes the other meanwhile (e20200, whose root does not fit its cap
-                    # on a slow machine: 22,428 twice against 22,446 twice, 2026-12-07)
-                    with tabu_alongside(search, search.best, lp):
-                        column_dives(search, guide.dual, DIVE_SHARE)
+                # the dives solve one master LP at a time, on one core: the compiled tabu search
+                # takes the other meanwhile (e20200, whose root does not fit its cap on a slow
+                # machine: 22,428 twice against 22,446 twice, 2026-12-07)
+                with tabu_alongside(search, search.best, lp):
+                    column_dives(search, guide.dual, DIVE_SHARE)
             cp_status = polish(search, sc, lp)
         elif search.best is not None:
             cp_status = large_search(search, sc, lp, _KnapsackGuide(search, lp, GUIDE_STAGE))

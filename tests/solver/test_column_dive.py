@@ -15,11 +15,12 @@ import numpy as np
 import pytest
 
 from solver import SolveParams, evaluate, problem_from_dict, solve, validate
-from solver.column_dive import DIVE_MIN_PARTNERS, ColumnDive, column_dives
+from solver.column_dive import ColumnDive, column_dives
 from solver.gap import read_gap_file
 from solver.greedy import greedy_space
 from solver.knapsack_bound import KnapsackDual
 from solver.search import Search
+from solver.separable import DIVE_MIN_PARTNERS
 from solver.space import build_space
 from tests.solver.helpers import brute_force, gap_dict, random_gap_dict
 
