@@ -320,7 +320,7 @@ def _search(search: Search, lp: LPResult | None, start: Allocation | None) -> st
         if search.best is not None and small:
             guide = _KnapsackGuide(search, lp, KNAPSACK_STAGE)
             guide.first()  # its bound, and the subgradient search the column dives go on from
-            if dives_apply(search.space):
+            if dives:
                 from solver.column_dive import column_dives  # numba: see _KnapsackGuide.first
 
                 # the dives solve one master LP at a time, on one core: the compiled tabu search
