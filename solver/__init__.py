@@ -1,7 +1,8 @@
 """Allocation solver: accounts to partners and specialists, near-optimal with a proven bound.
 
-A pure library (numpy, ortools, stdlib). Build ``ProblemData`` with ``problem_from_dict`` or
-``load_problem``, call ``solve``, turn the ``Result`` into a file with ``result_to_dict``.
+A pure library (numpy, scipy, ortools, numba, stdlib). Build ``ProblemData`` with
+``problem_from_dict`` or ``load_problem``, call ``solve``, turn the ``Result`` into a file with
+``result_to_dict``.
 ``evaluate`` and ``validate`` check any allocation without the solver; ``greedy`` is the baseline.
 """
 

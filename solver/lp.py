@@ -11,7 +11,7 @@ Same rows as the CP-SAT model but continuous and unscaled (floats are fine here)
          g_j <= max_gain_j y_j,  g_j <= sum_k gain(k, j) x_k
          sum_j in s y_j <= capacity_s                        dual: specialist shadow price
 
-Built through the model_builder helper with index calls (no pandas), solved by GLOP (default)
+Built as one sparse matrix with numpy (``solver.lp_rows``), solved by GLOP (default)
 or HiGHS. OR-Tools 9.15's HiGHS wrapper returns row activities from ``dual_values`` (checked on
 a two-row LP), so with "highs" the duals are left at zero and only the objective is used.
 ``pairs`` may restrict the pair columns (large problems); the objective is then a bound only
@@ -23,16 +23,17 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.linear_solver.python import model_builder_helper as mbh
 
 from solver.cancel import stop_on_cancel
 from solver.highs import solve_mip
+from solver.lp_rows import SparseRows, group_rows
 from solver.problem import FloatArray, IntArray, ProblemData
 from solver.result import Allocation
-from solver.space import Space
+from solver.space import Space, ragged
 
 INF = math.inf
 
@@ -100,40 +101,19 @@ class _Cancelled(Exception):
     """The cancel event was set while the model was being built."""
 
 
-class _Rows:
-    """Adds rows to a model_builder helper, remembering the indices of the dual-carrying ones.
-
-    Building is row by row in Python (about 13 s for 200,000 pairs on the shared VM), so each
-    row first looks at the cancel event.
-    """
-
-    def __init__(self, helper: mbh.ModelBuilderHelper, cancel: threading.Event | None) -> None:
-        self.h = helper
-        self.cancel = cancel
-
-    def add(self, vars_: list[int], coeffs: list[float], lo: float, hi: float) -> int:
-        if self.cancel is not None and self.cancel.is_set():
-            raise _Cancelled
-        ct = self.h.add_linear_constraint()
-        self.h.set_constraint_lower_bound(ct, lo)
-        self.h.set_constraint_upper_bound(ct, hi)
-        for v, c in zip(vars_, coeffs, strict=True):
-            self.h.add_term_to_constraint(ct, v, c)
-        return int(ct)
+def _no_rows() -> tuple[IntArray, IntArray]:
+    return np.zeros(0, np.int64), np.zeros(0, np.int64)
 
 
-def _add_vars(helper: mbh.ModelBuilderHelper, lo: FloatArray, hi: FloatArray) -> None:
-    """Continuous columns with the given bounds."""
-    helper.add_var_array_with_bounds(lo, hi, np.zeros(len(lo), bool), "")  # type: ignore[arg-type]
+@dataclass
+class _DualRows:
+    """The rows whose duals are prices: for each kind, the ids (partner, track or specialist)
+    and their rows' indices."""
 
-
-def _by_key(keys: IntArray) -> list[tuple[int, IntArray]]:
-    if len(keys) == 0:
-        return []
-    order = np.argsort(keys, kind="stable")
-    sk = keys[order]
-    cuts = np.flatnonzero(np.diff(sk)) + 1
-    return [(int(keys[g[0]]), g) for g in np.split(order, cuts)]
+    cap: tuple[IntArray, IntArray] = field(default_factory=_no_rows)
+    count: tuple[IntArray, IntArray] = field(default_factory=_no_rows)
+    track: tuple[IntArray, IntArray] = field(default_factory=_no_rows)
+    spec: tuple[IntArray, IntArray] = field(default_factory=_no_rows)
 
 
 def _worst_case(d: ProblemData, pairs: IntArray, c: FloatArray) -> float:
@@ -147,34 +127,111 @@ def _worst_case(d: ProblemData, pairs: IntArray, c: FloatArray) -> float:
     return float(low[np.isfinite(low)].sum())
 
 
-def _pair_rows(rows: _Rows, space: Space, pairs: IntArray,
-               used: FixedUse | None) -> dict[str, list[tuple[int, int]]]:  # fmt: skip
+def _pair_rows(rows: SparseRows, space: Space, pairs: IntArray,
+               used: FixedUse | None) -> _DualRows:  # fmt: skip
     """Account, capacity, account-limit and track-share rows over the pair columns."""
     d = space.data
     pol = d.policy
-    out: dict[str, list[tuple[int, int]]] = {"cap": [], "count": [], "track": []}
-    for a, pos in _by_key(d.pair_account[pairs]):
-        lo = 1.0 if pol.must_cover or pol.pins[a] >= 0 else -INF
-        rows.add(pos.tolist(), [1.0] * len(pos), lo, 1.0)
-    for p, pos in _by_key(d.pair_partner[pairs]):
-        eff = d.pair_effort[pairs[pos]]
-        room = d.partner_capacity[p] - (used.cap[p] if used is not None else 0.0)
-        if eff.sum() > room:
-            out["cap"].append((p, rows.add(pos.tolist(), eff.tolist(), -INF, room)))
-        limit = pol.max_accounts_per_partner
-        if limit is not None:
-            left = limit - (used.count[p] if used is not None else 0.0)
-            if len(pos) > left:
-                out["count"].append((p, rows.add(pos.tolist(), [1.0] * len(pos), -INF, left)))
+    col = np.arange(len(pairs), dtype=np.int64)
+    accounts, acc_row = group_rows(d.pair_account[pairs])
+    covered = pol.must_cover | (pol.pins[accounts] >= 0)
+    rows.block(acc_row, col, 1.0, np.where(covered, 1.0, -INF), 1.0, len(accounts))
+    # per partner a capacity row, then an account-limit row, each only where its pairs could
+    # break it
+    partners, par_row = group_rows(d.pair_partner[pairs])
+    n = len(partners)
+    eff = d.pair_effort[pairs]
+    room = d.partner_capacity[partners] - (used.cap[partners] if used is not None else 0.0)
+    has_cap = np.bincount(par_row, weights=eff, minlength=n) > room
+    left: FloatArray = np.zeros(n)
+    has_count = np.zeros(n, bool)
+    limit = pol.max_accounts_per_partner
+    if limit is not None:
+        left = limit - (used.count[partners] if used is not None else np.zeros(n))
+        has_count = np.bincount(par_row, minlength=n) > left
+    width = has_cap.astype(np.int64) + has_count
+    cap_row = np.cumsum(width) - width
+    count_row = cap_row + has_cap
+    hi = np.zeros(int(width.sum()))
+    hi[cap_row[has_cap]] = room[has_cap]
+    hi[count_row[has_count]] = left[has_count]
+    on_cap, on_count = has_cap[par_row], has_count[par_row]
+    first = rows.block(
+        np.concatenate([cap_row[par_row[on_cap]], count_row[par_row[on_count]]]),
+        np.concatenate([col[on_cap], col[on_count]]),
+        np.concatenate([eff[on_cap], np.ones(int(on_count.sum()))]),
+        -INF,
+        hi,
+        len(hi),
+    )
+    out = _DualRows(
+        cap=(partners[has_cap], first + cap_row[has_cap]),
+        count=(partners[has_count], first + count_row[has_count]),
+    )
     w = d.account_total_whitespace[d.pair_account[pairs]]
+    tracks: list[int] = []
+    track_rows: list[int] = []
     for t, share in enumerate(pol.min_track_share):
         if share > 0:
             c = ((d.partner_track[d.pair_partner[pairs]] == t) - share) * w
             lo = -used.track[t] if used is not None else 0.0
             if _worst_case(d, pairs, c) >= lo:
                 continue  # met whatever the columns take: a dense row HiGHS's cuts are slow on
-            out["track"].append((t, rows.add(list(range(len(pairs))), c.tolist(), lo, INF)))
+            tracks.append(t)
+            track_rows.append(rows.block(np.zeros(len(pairs), np.int64), col, c, lo, INF, 1))
+    out.track = (np.array(tracks, np.int64), np.array(track_rows, np.int64))
     return out
+
+
+def _specialist_rows(rows: SparseRows, space: Space, pairs: IntArray, slots: IntArray,
+                     varying: IntArray, y0: int, used: FixedUse | None,
+                     cross: tuple[IntArray, IntArray, FloatArray, FloatArray],
+                     ) -> tuple[IntArray, IntArray]:  # fmt: skip
+    """The gain, account-line and specialist-capacity rows over the slot columns (``y`` from
+    ``y0``, then ``g`` per ``varying`` slot); returns the capacity rows' specialists and rows.
+    ``cross`` holds each (pair, slot) combination's pair column, slot index and gain, and each
+    slot's highest gain."""
+    d = space.data
+    col_of_pair, y_of, gain, gtop = cross
+    n_y, n_v = len(slots), len(varying)
+    # per varying slot j: g_j <= gtop_j y_j, then g_j <= sum of its gains over the pairs' x
+    sel = np.flatnonzero(np.isin(y_of, varying))
+    gi = np.searchsorted(varying, y_of[sel])
+    nv = np.arange(n_v, dtype=np.int64)
+    g0 = y0 + n_y
+    rows.block(
+        np.concatenate([2 * nv, 2 * nv, 2 * nv + 1, 2 * gi + 1]),
+        np.concatenate([g0 + nv, y0 + varying, g0 + nv, col_of_pair[sel]]),
+        np.concatenate([np.ones(n_v), -gtop[varying], np.ones(n_v), -gain[sel]]),
+        -INF,
+        0.0,
+        2 * n_v,
+    )
+    # per account and line: its slots' y at most the account's pairs' x
+    acc = space.slot_account[slots]
+    keys, key_row = group_rows(acc * d.n_lines + d.specialist_line[space.slot_spec[slots]])
+    x_acc = d.pair_account[pairs]
+    lo = np.searchsorted(x_acc, keys // d.n_lines)
+    n_x = np.searchsorted(x_acc, keys // d.n_lines + 1) - lo
+    xs = ragged(lo, n_x)
+    rows.block(
+        np.concatenate([key_row, np.repeat(np.arange(len(keys), dtype=np.int64), n_x)]),
+        np.concatenate([y0 + np.arange(n_y, dtype=np.int64), xs]),
+        np.concatenate([np.ones(n_y), -np.ones(len(xs))]),
+        -INF,
+        0.0,
+        len(keys),
+    )
+    specs, spec_row = group_rows(space.slot_spec[slots])
+    cap: FloatArray = d.specialist_capacity[specs].astype(np.float64)
+    if used is not None:
+        cap = cap - used.spec[specs]
+    has = np.bincount(spec_row, minlength=len(specs)) > cap
+    row: IntArray = np.cumsum(has, dtype=np.int64) - has
+    on = has[spec_row]
+    y = y0 + np.arange(n_y, dtype=np.int64)
+    first = rows.block(row[spec_row[on]], y[on], 1.0, -INF, cap[has], int(has.sum()))
+    return specs[has], first + row[has]
 
 
 def solve_lp(
@@ -216,68 +273,50 @@ def _build_and_solve(space: Space, pairs: IntArray, time_limit: float, backend: 
                      effort: float | None = None) -> LPResult:  # fmt: skip
     d = space.data
     t0 = time.monotonic()
-    helper = mbh.ModelBuilderHelper()
+    if cancel is not None and cancel.is_set():
+        raise _Cancelled
     n_x = len(pairs)
-    _add_vars(helper, np.zeros(n_x), np.ones(n_x))
-    rows = _Rows(helper, cancel)
-    dual_rows = _pair_rows(rows, space, pairs, used)
-    obj_vars = list(range(n_x))
-    obj_coef = space.coef[pairs].tolist()
     accounts = np.unique(d.pair_account[pairs])
     pk, sj = space.cross(accounts)
     inside = np.isin(pk, pairs)
     pk, sj = pk[inside], sj[inside]
     slots = np.unique(sj)
-    spec_rows: list[tuple[int, int]] = []
-    varying = np.zeros(0, np.int64)
-    if len(slots):
-        y0 = n_x
-        _add_vars(helper, np.zeros(len(slots)), np.ones(len(slots)))
-        col_of_pair = np.searchsorted(pairs, pk)
-        y_of = np.searchsorted(slots, sj)
-        gain = space.gain(pk, sj)
-        gmax = space.slot_max_gain[slots]
-        gmin = np.full(len(slots), np.inf)
-        np.minimum.at(gmin, y_of, gain)
-        gtop = np.zeros(len(slots))
-        np.maximum.at(gtop, y_of, gain)
-        varying = np.flatnonzero(gmin < gtop - 1e-9) if exact_specialists else np.zeros(0, int)
-        const = np.setdiff1d(np.arange(len(slots)), varying)
-        obj_vars += (y0 + const).tolist()
-        obj_coef += gtop[const].tolist()
-        g0 = y0 + len(slots)
-        _add_vars(helper, np.zeros(len(varying)), gmax[varying])
-        sel_all = np.flatnonzero(np.isin(y_of, varying))
-        for n, (i, pos) in enumerate(_by_key(y_of[sel_all])):
-            sel = sel_all[pos]
-            rows.add([g0 + n, y0 + i], [1.0, -gtop[i]], -INF, 0.0)
-            rows.add([g0 + n, *col_of_pair[sel].tolist()], [1.0, *(-gain[sel]).tolist()], -INF, 0.0)
-        obj_vars += list(range(g0, g0 + len(varying)))
-        obj_coef += [1.0] * len(varying)
-        acc = space.slot_account[slots]
-        line = d.specialist_line[space.slot_spec[slots]]
-        x_acc = d.pair_account[pairs]
-        for _key, pos in _by_key(acc * d.n_lines + line):
-            a = int(acc[pos[0]])
-            lo, hi = np.searchsorted(x_acc, [a, a + 1])
-            xs = list(range(int(lo), int(hi)))
-            rows.add((y0 + pos).tolist() + xs, [1.0] * len(pos) + [-1.0] * len(xs), -INF, 0.0)
-        for s, pos in _by_key(space.slot_spec[slots]):
-            cap = float(d.specialist_capacity[s]) - (used.spec[s] if used is not None else 0.0)
-            if len(pos) > cap:
-                spec_rows.append((s, rows.add((y0 + pos).tolist(), [1.0] * len(pos), -INF, cap)))
-    helper.set_objective_coefficients(obj_vars, obj_coef)
+    n_y = len(slots)
+    col_of_pair = np.searchsorted(pairs, pk)
+    y_of = np.searchsorted(slots, sj)
+    gain = space.gain(pk, sj)
+    gmin = np.full(n_y, np.inf)
+    np.minimum.at(gmin, y_of, gain)
+    gtop = np.zeros(n_y)
+    np.maximum.at(gtop, y_of, gain)
+    varying = np.flatnonzero(gmin < gtop - 1e-9) if exact_specialists else np.zeros(0, np.int64)
+    n_g = len(varying)
+    # columns: x per pair, y per slot (valued at its gain where that is the same whatever the
+    # partner), g per varying slot (its gain, bounded by the rows)
+    rows = SparseRows(n_x + n_y + n_g)
+    dual_rows = _pair_rows(rows, space, pairs, used)
+    if n_y:
+        cross = (col_of_pair, y_of, gain, gtop)
+        dual_rows.spec = _specialist_rows(rows, space, pairs, slots, varying, n_x, used, cross)
+    y_value = gtop.copy()
+    y_value[varying] = 0.0
+    objective = np.concatenate([space.coef[pairs], y_value, np.ones(n_g)])
+    upper = np.concatenate([np.ones(n_x + n_y), space.slot_max_gain[slots[varying]]])
+    helper = mbh.ModelBuilderHelper()
+    rows.fill(helper, np.zeros(n_x + n_y + n_g), upper, objective)
     helper.set_maximize(True)
+    if cancel is not None and cancel.is_set():
+        raise _Cancelled
     # the limit counts from the call: the model build (0.1-0.2 s for a 1,800-account
     # neighbourhood alone, longer beside another thread) is part of the caller's time
     time_limit = max(0.01, time_limit - (time.monotonic() - t0))
     if integer:
-        for v in range(n_x + len(slots)):
+        for v in range(n_x + n_y):
             helper.set_var_integrality(v, True)
         if backend == "highs":
             start = None if hint is None else _hint_values(space, pairs, slots, varying, hint)
             return _solve_mip(helper, time_limit, space, pairs, slots, cancel, start, effort)
-    return _solve(helper, backend, time_limit, space, pairs, slots, dual_rows, spec_rows, cancel)
+    return _solve(helper, backend, time_limit, space, pairs, slots, dual_rows, cancel)
 
 
 def _hint_values(space: Space, pairs: IntArray, slots: IntArray, varying: IntArray,
@@ -351,8 +390,7 @@ def _solve(
     space: Space,
     pairs: IntArray,
     slots: IntArray,
-    dual_rows: dict[str, list[tuple[int, int]]],
-    spec_rows: list[tuple[int, int]],
+    dual_rows: _DualRows,
     cancel: threading.Event | None = None,
 ) -> LPResult:
     d = space.data
@@ -377,11 +415,9 @@ def _solve(
     duals = np.abs(np.asarray(solver.dual_values()))
     if backend != "glop" or len(duals) < helper.num_constraints():
         duals = np.zeros(helper.num_constraints())
-    for target, key in ((cap, "cap"), (count, "count"), (track, "track")):
-        for i, row in dual_rows[key]:
-            target[i] = duals[row]
-    for s, row in spec_rows:
-        spec[s] = duals[row]
+    for target, (ids, at) in ((cap, dual_rows.cap), (count, dual_rows.count),
+                              (track, dual_rows.track), (spec, dual_rows.spec)):  # fmt: skip
+        target[ids] = duals[at]
     n_x = len(pairs)
     return LPResult(
         status=status,

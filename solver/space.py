@@ -25,7 +25,7 @@ def _csr(keys: IntArray, n: int) -> IntArray:
     return np.searchsorted(keys, np.arange(n + 1)).astype(np.int64)
 
 
-def _ragged(starts: IntArray, counts: IntArray) -> IntArray:
+def ragged(starts: IntArray, counts: IntArray) -> IntArray:
     """Concatenation of ranges starts[i] .. starts[i] + counts[i]."""
     total = int(counts.sum())
     if total == 0:
@@ -57,12 +57,12 @@ class Space:
     def cand_of(self, accounts: IntArray) -> IntArray:
         """Allowed pair indices of the given accounts, grouped by account in the given order."""
         counts = self.cand_start[accounts + 1] - self.cand_start[accounts]
-        return self.cand[_ragged(self.cand_start[accounts], counts)]
+        return self.cand[ragged(self.cand_start[accounts], counts)]
 
     def slots_of(self, accounts: IntArray) -> IntArray:
         """Slot indices of the given accounts, grouped by account in the given order."""
         counts = self.slot_start[accounts + 1] - self.slot_start[accounts]
-        return _ragged(self.slot_start[accounts], counts)
+        return ragged(self.slot_start[accounts], counts)
 
     def ranked(self, score: FloatArray) -> tuple[IntArray, IntArray]:
         """Allowed pairs ordered by account, best ``score`` first, and each one's rank within
@@ -120,7 +120,7 @@ def _slots(data: ProblemData) -> tuple[IntArray, IntArray]:
     at = data.account_territory
     counts = start[at + 1] - start[at]
     acc = np.repeat(np.arange(data.n_accounts, dtype=np.int64), counts)
-    sp = order[_ragged(start[at], counts)]
+    sp = order[ragged(start[at], counts)]
     keep = data.whitespace[acc, data.specialist_line[sp]] > 0
     return acc[keep], sp[keep].astype(np.int64)
 
