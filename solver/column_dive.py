@@ -16,8 +16,9 @@ best load is a column, worth adding when its value less ``u`` exceeds the partne
 
 Diving: once no column improves the master, a column it uses is fixed (that partner takes
 exactly those accounts: every column at 1, else the largest, or one drawn among the large ones
-in later dives), the master is rebuilt over what is left, columns are generated again, and so
-on until every partner is fixed. Each fixed column is a whole load that fits, so a dive ends in
+in later dives; the first dive fixes every column above one half at once, ``MAJORITY``), the
+master is rebuilt over what is left, columns are generated again, and so on until every
+partner is fixed. Each fixed column is a whole load that fits, so a dive ends in
 an allocation that fits every capacity, or with a few accounts that no load took (the slacks
 ``s_j``; ``dive`` places them on their best partner, over capacity, and says how many), which
 ``column_dives`` does not offer.
@@ -55,6 +56,13 @@ CLOSED = 1e-6  # relative gap between the master and the Lagrangian bound that e
 NODE_CLOSED = 1e-4  # the same within a dive, once a column is fixed
 TAKEN = 1.0 - 1e-6  # a column at or above this value in the master is fixed at once
 DRAW_SHARE = 0.5  # later dives draw among the columns at this share of the largest or more
+# the first dive fixes every column above this at once (no two share an account or a partner):
+# a few nodes instead of one per partner, so it ends in a fraction of a largest-column dive's
+# time, and it leaves more for that dive, which comes second. 10 s solves, two runs each
+# (2026-12-07, with ROOT_SHARE 0.6; bench/RESULTS.md): d20200 12,238 (the best known) 4 times in
+# 1.6 s where the largest-column dive took 4.4 s for 12,269; d20100 6,188 (best 6,185) against
+# 6,193; e20200 gained nothing (its majority dive 23,257 at 10 s, 22,417 at 20 s)
+MAJORITY = 0.5 + 1e-6  # strictly above one half, beyond the LP's tolerances
 # where the dives run (``separable.dives_apply``): DIVE_MAX_PAIRS and DIVE_MIN_PARTNERS, set in
 # ``solver.separable`` so that solve.py can tell without importing numba. Up to 20 x 200 GAP
 # instances (4,000 pairs) the root converged in 0.7-2 s within a 10 s solve and a dive took
@@ -65,8 +73,9 @@ DRAW_SHARE = 0.5  # later dives draw among the columns at this share of the larg
 # worse); with 20 partners they gave d20100 6,193-6,208 against 6,249-6,251 and e20100 8,436
 # (the optimum) against 8,470 (10 s solves, 2026-12-07, bench/RESULTS.md). A root not
 # converged within ROOT_SHARE of the dives' time is abandoned and the time left goes to polish
-# (e20200: 2.4-4.4 s)
-ROOT_SHARE = 0.3
+# (e20200: 2.4-4.4 s). With the quick majority dive first, 0.6 (d20200's root 2.3 s and
+# e20200's 2.9-3.2 s fit, at 0.3 neither did here; c20200, d20100, e20100 the same as at 0.3)
+ROOT_SHARE = 0.6
 SEED_STEPS = 100  # subgradient steps after each of which the best multipliers' loads seed the root
 PRICED_OUT = 1e300  # multiplier of a fixed account: no knapsack takes it
 # GLOP's presolve gave up on some masters (d10100, d10200, d20200: ABNORMAL after about 100
@@ -311,11 +320,13 @@ class ColumnDive:
         self._build()
 
     def dive(self, deadline: float, stop: Callable[[], bool] | None = None,
-             rng: np.random.Generator | None = None) -> tuple[Allocation, int] | None:  # fmt: skip
-        """One dive from the root: generate, fix, repeat (module docstring); with ``rng`` the
-        column fixed when none is at 1 is drawn. Returns the allocation (accounts no fixed
-        column holds placed on their best partner, capacity unchecked) and how many accounts
-        that was; None when the deadline or ``stop`` came first."""
+             rng: np.random.Generator | None = None,
+             majority: bool = False) -> tuple[Allocation, int] | None:  # fmt: skip
+        """One dive from the root: generate, fix, repeat (module docstring); when no column is at
+        1, with ``majority`` every column above ``MAJORITY`` is fixed (where none is, as below),
+        with ``rng`` the column fixed is drawn, else it is the largest. Returns the allocation
+        (accounts no fixed column holds placed on their best partner, capacity unchecked) and
+        how many accounts that was; None when the deadline or ``stop`` came first."""
         if self.fixed:
             self._restart()
         while self.free_partner.any():
@@ -326,6 +337,8 @@ class ColumnDive:
             if x.max(initial=0.0) <= 1e-9:
                 break  # the free partners take nothing more
             taken = np.flatnonzero(x >= TAKEN)
+            if len(taken) == 0 and majority:
+                taken = np.flatnonzero(x > MAJORITY)
             if len(taken) == 0 and rng is None:
                 taken = np.array([int(np.argmax(x))])
             elif len(taken) == 0 and rng is not None:
@@ -347,12 +360,12 @@ class ColumnDive:
 
 
 def column_dives(search: Search, dual: KnapsackDual | None, share: float) -> int:
-    """Dives (``ColumnDive``) for ``share`` of the time left, the first taking the largest
-    column at each node and the next ones drawing; each allocation that fits every rule is
-    offered, and the root master's Lagrangian bound tightens the search's. ``dual``: the
-    knapsack stage's subgradient search, whose best multipliers are the first centre and whose
-    next ``SEED_STEPS`` steps seed the master. Returns the number of dives completed (0 where
-    the method does not apply)."""
+    """Dives (``ColumnDive``) for ``share`` of the time left: the first fixing every column
+    above one half at each node, the second the largest column, the next ones drawing; each
+    allocation that fits every rule is offered, and the root master's Lagrangian bound
+    tightens the search's. ``dual``: the knapsack stage's subgradient search, whose best
+    multipliers are the first centre and whose next ``SEED_STEPS`` steps seed the master.
+    Returns the number of dives completed (0 where the method does not apply)."""
     if search.best is None or search.stopped() or not dives_apply(search.space):
         return 0
     deadline = time.monotonic() + share * search.remaining()
@@ -374,7 +387,7 @@ def column_dives(search: Search, dual: KnapsackDual | None, share: float) -> int
     rng = np.random.default_rng(search.params.seed + 13)
     done = 0
     while time.monotonic() < deadline:
-        out = dive.dive(deadline, search.stopped, rng if done else None)
+        out = dive.dive(deadline, search.stopped, rng if done > 1 else None, majority=done == 0)
         if out is None:
             break
         done += 1

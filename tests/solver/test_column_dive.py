@@ -2,14 +2,16 @@
 master lies between the optimum (brute force) and the Lagrangian bound it reports, and every
 dive ends in an allocation that passes the validator and is no better than the optimum; the
 bound is at least as tight as the subgradient's; on c05100 the first dive is within 0.5 % of
-the optimum; it declines what it cannot price exactly; on d20100 its dives are offered to the
-search and its root bound tightens the search's; with few partners it leaves the time to
-polish; in a solve the compiled tabu search runs beside them."""
+the optimum; a first dive that fixes the columns above one half takes a few nodes and ends
+near d20100's optimum; it declines what it cannot price exactly; on d20100 its dives are
+offered to the search and its root bound tightens the search's; with few partners it leaves
+the time to polish; in a solve the compiled tabu search runs beside them."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -82,6 +84,35 @@ def test_first_dive_on_c05100_is_near_the_optimum() -> None:
     assert left == 0 and validate(data, alloc) == []
     cost = inst.cost_of(evaluate(data, alloc))
     assert 1931 <= cost <= 1931 * 1.005
+
+
+def test_a_majority_dive_on_d20100_takes_few_nodes_and_ends_near_the_optimum() -> None:
+    inst = read_gap_file(DATA / "d20100")[0]
+    data = problem_from_dict(inst.to_problem_dict())
+    space = build_space(data)
+    dive = ColumnDive.create(space, None, greedy_space(space))
+    assert dive is not None
+    dive.generate(time.monotonic() + 60)  # the root, shared by both dives
+    nodes = 0
+    generate = dive.generate
+
+    def counted(*args: Any, **kwargs: Any) -> float:
+        nonlocal nodes
+        nodes += 1
+        return generate(*args, **kwargs)
+
+    dive.generate = counted  # type: ignore[method-assign]
+    ends = []
+    for majority in (True, False):
+        nodes = 0
+        out = dive.dive(time.monotonic() + 60, majority=majority)
+        assert out is not None and out[1] == 0 and validate(data, out[0]) == []
+        ends.append((nodes, inst.cost_of(evaluate(data, out[0]))))
+    (fewer, cost), (one_by_one, _) = ends
+    # 20 partners: a largest-column dive fixes about one a node; columns above one half
+    # several at once
+    assert fewer < one_by_one / 2
+    assert 6185 <= cost <= 6185 * 1.001  # the proven optimum
 
 
 def test_declines_scaled_capacities_and_coupled_problems() -> None:
