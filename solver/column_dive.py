@@ -63,15 +63,17 @@ DRAW_SHARE = 0.5  # later dives draw among the columns at this share of the larg
 # 1.6 s where the largest-column dive took 4.4 s for 12,269; d20100 6,188 (best 6,185) against
 # 6,193; e20200 gained nothing (its majority dive 23,257 at 10 s, 22,417 at 20 s)
 MAJORITY = 0.5 + 1e-6  # strictly above one half, beyond the LP's tolerances
-# where the dives run (``separable.dives_apply``): DIVE_MAX_PAIRS and DIVE_MIN_PARTNERS, set in
+# where the dives run (``separable.dives_apply``): DIVE_MAX_PAIRS and DIVE_MAX_LOAD, set in
 # ``solver.separable`` so that solve.py can tell without importing numba. Up to 20 x 200 GAP
 # instances (4,000 pairs) the root converged in 0.7-2 s within a 10 s solve and a dive took
-# 0.3-3 s; at 400 jobs no dive ended in time and the time was lost to polish. With fewer
-# partners each column is a long load and the dives found nothing that polish did not find in
-# the time they took: d05100 (5 x 100) 6,367-6,371 with them against 6,359 without, e10100
-# (10 x 100) 11,593-11,594 against 11,580, d10100 6,354-6,361 against 6,364 (one better, one
-# worse); with 20 partners they gave d20100 6,193-6,208 against 6,249-6,251 and e20100 8,436
-# (the optimum) against 8,470 (10 s solves, 2026-12-07, bench/RESULTS.md). A root not
+# 0.3-3 s; at 400 jobs no dive ended in time and the time was lost to polish. With 20 partners
+# they gave d20100 6,193-6,208 against 6,249-6,251 and e20100 8,436 (the optimum) against
+# 8,470. With more accounts a partner each column is a longer load: before the majority dive,
+# d05100 (5 x 100) 6,367-6,371 with them against 6,359 without, e10100 (10 x 100) 11,593-11,594
+# against 11,580 (10 s solves, 2026-12-07, bench/RESULTS.md). With the majority dive first, at
+# 10 accounts a partner (10 x 100): e10100 11,577 (the optimum) 4 times against 11,588-11,593,
+# d10100 6,357 4 times against 6,371-6,376; at 20 (10 x 200) d10200's root did not converge in
+# time (12,472 against 12,461), and d05100 gave 6,359 against 6,356. A root not
 # converged within ROOT_SHARE of the dives' time is abandoned and the time left goes to polish
 # (e20200: 2.4-4.4 s). With the quick majority dive first, 0.6 (d20200's root 2.3 s and
 # e20200's 2.9-3.2 s fit, at 0.3 neither did here; c20200, d20100, e20100 the same as at 0.3)

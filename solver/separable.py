@@ -34,7 +34,7 @@ DP_BUDGET = 10_000_000
 # the column dives (``solver.column_dive``, which explains both): here so that solve.py can
 # tell whether they will run without importing numba
 DIVE_MAX_PAIRS = 4_000
-DIVE_MIN_PARTNERS = 20
+DIVE_MAX_LOAD = 10  # accounts per partner
 
 
 def applies(space: Space) -> bool:
@@ -102,8 +102,9 @@ def uses_kernels(space: Space) -> bool:
 
 def dives_apply(space: Space) -> bool:
     """Whether the column dives (``solver.column_dive``) run on this problem: pair-separable,
-    at most ``DIVE_MAX_PAIRS`` allowed pairs and at least ``DIVE_MIN_PARTNERS`` partners (where
-    they paid within a 10 s solve)."""
-    if len(space.cand) > DIVE_MAX_PAIRS or space.data.n_partners < DIVE_MIN_PARTNERS:
+    at most ``DIVE_MAX_PAIRS`` allowed pairs and at most ``DIVE_MAX_LOAD`` accounts per partner
+    (where they paid within a 10 s solve)."""
+    d = space.data
+    if len(space.cand) > DIVE_MAX_PAIRS or d.n_accounts > DIVE_MAX_LOAD * d.n_partners:
         return False
     return applies(space)

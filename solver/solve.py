@@ -12,7 +12,7 @@ Strategy, all phases sharing one wall clock from the start of ``solve``:
 5. small problems (``full_model_max_pairs``): one exact CP-SAT model, warm-started, for a
    quarter of the time, a tenth where the column dives run (from 1,000 pairs on with the
    compiled tabu search on one core beside it, ``local_search.tabu_alongside``), the knapsack
-   stage, column generation dives on pair-separable problems of 20 or more partners
+   stage, column generation dives on pair-separable problems of at most 10 accounts a partner
    (``column_dive.column_dives``, the tabu search beside them too), then
    ``local_search.polish``: tabu search where the objective is a sum over pairs, exact
    sub-models over the accounts of a few partners, and the exact model over the pairs

@@ -22,7 +22,7 @@ from solver.gap import read_gap_file
 from solver.greedy import greedy_space
 from solver.knapsack_bound import KnapsackDual
 from solver.search import Search
-from solver.separable import DIVE_MIN_PARTNERS
+from solver.separable import DIVE_MAX_LOAD
 from solver.space import build_space
 from tests.solver.helpers import brute_force, gap_dict, random_gap_dict
 
@@ -153,7 +153,7 @@ def test_column_dives_offer_valid_allocations_to_the_search() -> None:
 
 
 def test_column_dives_leave_problems_with_few_partners_to_polish() -> None:
-    inst = read_gap_file(DATA / "c05100")[0]  # 5 partners: below DIVE_MIN_PARTNERS
+    inst = read_gap_file(DATA / "c05100")[0]  # 20 accounts a partner: above DIVE_MAX_LOAD
     data = problem_from_dict(inst.to_problem_dict())
     space = build_space(data)
     search = Search(data, space, SolveParams(time_limit=20), None, None, time.monotonic())
@@ -161,7 +161,7 @@ def test_column_dives_leave_problems_with_few_partners_to_polish() -> None:
     assert first is not None
     out = first.dive(time.monotonic() + 60)
     assert out is not None and out[1] == 0 and search.offer(out[0])
-    assert data.n_partners < DIVE_MIN_PARTNERS
+    assert data.n_accounts > DIVE_MAX_LOAD * data.n_partners
     assert column_dives(search, None, 0.25) == 0 and "dives" not in search.stats
 
 
