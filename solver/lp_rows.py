@@ -37,11 +37,14 @@ class SparseRows:
               lo: FloatArray | float, hi: FloatArray | float, n: int) -> int:  # fmt: skip
         """Append ``n`` rows whose entries are (``row`` within the block, ``col``, ``val``) and
         whose bounds are ``lo`` and ``hi`` (one each, or one for all); returns the index of the
-        block's first row."""
+        block's first row. An entry outside the block's rows is a bug: it raises ValueError."""
         first = self.n_rows
+        rows = np.asarray(row, np.int64)
+        if len(rows) and (int(rows.min()) < 0 or int(rows.max()) >= n):
+            raise ValueError(f"a row index outside this block of {n} rows")
         if n == 0:
             return first
-        self._rows.append(np.asarray(row, np.int64) + first)
+        self._rows.append(rows + first)
         self._cols.append(np.asarray(col, np.int64))
         self._vals.append(np.broadcast_to(np.asarray(val, np.float64), (len(col),)))
         self._lo.append(np.broadcast_to(np.asarray(lo, np.float64), (n,)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from ortools.linear_solver.python import model_builder_helper as mbh
 
 from solver import problem_from_dict
@@ -63,6 +64,15 @@ def test_an_empty_block_adds_nothing() -> None:
     assert rows.n_rows == 0
     value, x = _solve(rows, [3.0], [2.0])  # no rows: the column's bound alone
     assert (value, x) == (6.0, [3.0])
+
+
+def test_an_entry_outside_its_block_is_refused() -> None:
+    rows = SparseRows(2)
+    with pytest.raises(ValueError, match="outside this block of 1 rows"):
+        rows.block(np.array([0, 1]), np.array([0, 1]), 1.0, 0.0, 1.0, 1)
+    with pytest.raises(ValueError, match="of 0 rows"):
+        rows.block(np.array([0]), np.array([0]), 1.0, 0.0, 1.0, 0)
+    assert rows.n_rows == 0
 
 
 def test_group_rows_numbers_keys_in_ascending_order() -> None:
