@@ -307,8 +307,7 @@ def _build_and_solve(space: Space, pairs: IntArray, time_limit: float, backend: 
     helper.set_maximize(True)
     if cancel is not None and cancel.is_set():
         raise _Cancelled
-    # the limit counts from the call: the model build (0.1-0.2 s for a 1,800-account
-    # neighbourhood alone, longer beside another thread) is part of the caller's time
+    # the limit counts from the call: the model build is part of the caller's time
     time_limit = max(0.01, time_limit - (time.monotonic() - t0))
     if integer:
         for v in range(n_x + n_y):

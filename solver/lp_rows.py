@@ -1,11 +1,12 @@
 """The rows of ``solver.lp``'s model as one sparse matrix, built with numpy.
 
 ``solver.lp`` first added its rows one at a time through the model_builder helper: about half a
-million Python calls for the 5,000-account channel (0.4-0.7 s of a 10 s solve, on every RINS
-MIP of thousands of accounts again, holding the GIL that the other chain's HiGHS and the
-knapsack kernels do not need). Here each block of rows is a few numpy operations and the model
-is handed over in one call (``fill_model_from_sparse_data``, a scipy CSR matrix). The rows, their
-order and their coefficients are the ones of ``solver.lp``'s docstring, so the LP is the same.
+million Python calls for the 5,000-account channel's LP (0.25-0.5 s of a 10 s solve), again
+for every RINS MIP of thousands of accounts, holding the GIL meanwhile. Here each block of rows
+is a few numpy operations and the model is handed over in one call
+(``fill_model_from_sparse_data``, a scipy CSR matrix): 0.03-0.07 s. The rows, their order and
+their coefficients are the ones of ``solver.lp``'s docstring, so the LP is the same (values and
+duals identical to the unit, 2026-12-07, bench/RESULTS.md).
 """
 
 from __future__ import annotations
