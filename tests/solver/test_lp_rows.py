@@ -10,6 +10,7 @@ from solver import problem_from_dict
 from solver.lp import solve_lp
 from solver.lp_rows import SparseRows, group_rows
 from solver.space import build_space
+from tests.solver.helpers import tiny
 
 
 def _solve(
@@ -82,57 +83,18 @@ def test_group_rows_numbers_keys_in_ascending_order() -> None:
 
 
 def test_the_relaxation_prices_capacity_and_specialists() -> None:
-    # two accounts of effort 1, one partner of capacity 1.5 with rate 0.5 on line L, one
-    # specialist of capacity 1 and lift 0.3. Pair values: A 100 * 0.5 = 50, B 60 * 0.5 = 30;
-    # specialist gains: A 100 * min(0.3, 1 - 0.5) = 30, B 18. The LP takes A whole, half of B
-    # and the specialist on A: 50 + 15 + 30 = 95. Half a unit of capacity either way moves B
-    # only, so the partner's price is exactly 30; one unit of specialist capacity more or less
-    # is worth between B's gain (18) and A's (30)
-    problem = {
-        "format": "allot-problem/1",
-        "name": "tiny",
-        "product_lines": ["L"],
-        "territories": ["T"],
-        "partners": [
-            {
-                "id": "P",
-                "track": "VALUE",
-                "tier": "GOLD",
-                "capacity": 1.5,
-                "territories": ["T"],
-                "attach_rates": {"L": 0.5},
-            }
-        ],
-        "specialists": [
-            {"id": "S", "territory": "T", "product_line": "L", "capacity": 1, "lift": 0.3}
-        ],
-        "accounts": [
-            {
-                "id": "A",
-                "territory": "T",
-                "workload": 1,
-                "incumbent": None,
-                "whitespace": {"L": 100},
-            },
-            {
-                "id": "B",
-                "territory": "T",
-                "workload": 1,
-                "incumbent": None,
-                "whitespace": {"L": 60},
-            },
-        ],
-        "pairs": [],
-        "policy": {
-            "must_cover": False,
-            "pins": [],
-            "forbids": [],
-            "tier_floor": None,
-            "min_track_share": {},
-            "max_accounts_per_partner": None,
-            "stickiness": 0,
-        },
-    }
+    # helpers.tiny() cut down to two accounts of effort 1 (A1 whitespace 100, A2 60), partner P1
+    # (capacity 1.5, rate 0.5 on line L) and specialist S (capacity 1, lift 0.3). Pair values:
+    # A1 100 * 0.5 = 50, A2 60 * 0.5 = 30; specialist gains: A1 100 * min(0.3, 1 - 0.5) = 30,
+    # A2 18. The LP takes A1 whole, half of A2 and the specialist on A1: 50 + 15 + 30 = 95.
+    # Half a unit of capacity either way moves A2 only, so the partner's price is exactly 30;
+    # one unit of specialist capacity more or less is worth between A2's gain (18) and A1's (30)
+    problem = tiny()
+    problem["partners"] = problem["partners"][:1]
+    problem["partners"][0]["capacity"] = 1.5
+    problem["accounts"] = problem["accounts"][:2]
+    problem["accounts"][1]["whitespace"] = {"L": 60}
+    problem["specialists"][0]["lift"] = 0.3
     lp = solve_lp(build_space(problem_from_dict(problem)))
     assert lp.ok
     assert abs(lp.objective - 95.0) < 1e-6
