@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from solver.lp_rows import SparseRows
 from solver.problem import ProblemData
 from solver.result import Allocation
 
@@ -236,37 +237,26 @@ def elapsed(t0: float) -> float:
     return time.perf_counter() - t0
 
 
-def _csr_rows(model: ExactModel) -> tuple[Any, FloatArray, FloatArray, int]:
-    """Rows (R1)-(R8) as one CSR matrix over [x | y | z | u | q] with row bounds, and the
+def _exact_rows(model: ExactModel) -> tuple[SparseRows, int]:
+    """Rows (R1)-(R8) over [x | y | z | u | q] with their bounds (``solver.lp_rows``), and the
     number of q columns (per-partner assigned whitespace, only when a track share is set)."""
-    import scipy.sparse as sp
-
     data, pol = model.data, model.data.policy
     nx, na, nz, ng = len(model.pair), data.n_accounts, len(model.z_acc), len(model.g_acc)
     ox, oy, oz, ou = 0, nx, nx + na, nx + na + nz
+    np_ = data.n_partners
+    nq = np_ if model.shares else 0
+    rows = SparseRows(ou + ng + nq)
     acc = data.pair_account[model.pair]
     par = data.pair_partner[model.pair]
     xi = np.arange(nx)
-    rows: list[IntArray] = []
-    cols: list[IntArray] = []
-    vals: list[FloatArray] = []
-    lo: list[FloatArray] = []
-    hi: list[FloatArray] = []
-    base = 0
 
     def block(r: Any, c: Any, v: Any, n: int, lb: Any, ub: Any) -> None:
-        nonlocal base
-        rows.append(np.asarray(r, np.int64) + base)
-        cols.append(np.asarray(c, np.int64))
-        vals.append(np.asarray(v, np.float64))
-        lo.append(np.broadcast_to(np.asarray(lb, np.float64), (n,)))
-        hi.append(np.broadcast_to(np.asarray(ub, np.float64), (n,)))
-        base += n
+        rows.block(np.asarray(r, np.int64), np.asarray(c, np.int64), np.asarray(v, np.float64),
+                   lb, ub, n)  # fmt: skip
 
     inf = np.inf
     ar = np.arange(na)
     block(np.r_[acc, ar], np.r_[ox + xi, oy + ar], np.r_[np.ones(nx), -np.ones(na)], na, 0, 0)
-    np_ = data.n_partners
     block(par, ox + xi, data.pair_effort[model.pair], np_, -inf, data.partner_capacity)
     if pol.max_accounts_per_partner is not None:
         block(par, ox + xi, np.ones(nx), np_, -inf, pol.max_accounts_per_partner)
@@ -297,11 +287,10 @@ def _csr_rows(model: ExactModel) -> tuple[Any, FloatArray, FloatArray, int]:
         -inf,
         0,
     )
-    nq = 0
     if model.shares:
         # (R8) through per-partner sums q_p = sum_{k in p} W_a x_k / W_max: one dense row over
         # all pairs made HiGHS's presolve take minutes; a row over partners does not.
-        oq, nq = ou + ng, np_
+        oq = ou + ng
         w = data.account_total_whitespace[acc]
         w = w / max(1.0, float(w.max(initial=0.0)))
         block(np.r_[par, np.arange(np_)], np.r_[ox + xi, oq + np.arange(np_)],
@@ -309,11 +298,7 @@ def _csr_rows(model: ExactModel) -> tuple[Any, FloatArray, FloatArray, int]:
         for t, share in model.shares:
             coef = (data.partner_track == t) - share
             block(np.zeros(np_), oq + np.arange(np_), coef, 1, 0, inf)
-    shape = (base, ou + ng + nq)
-    matrix = sp.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=shape
-    )
-    return matrix, np.concatenate(lo), np.concatenate(hi), nq
+    return rows, nq
 
 
 def solve_highs(
@@ -341,7 +326,7 @@ def solve_highs(
         z_gain=exact.z_gain * scale,
         t_coef=exact.t_coef * scale,
     )
-    matrix, row_lo, row_hi, nq = _csr_rows(model)
+    rows, nq = _exact_rows(model)
     nx, na, nz, ng = len(model.pair), data.n_accounts, len(model.z_acc), len(model.g_acc)
     var_lo = np.zeros(nx + na + nz + ng + nq)
     var_lo[nx : nx + na] = model.y_lb
@@ -349,7 +334,7 @@ def solve_highs(
     obj = np.r_[model.x_obj, np.zeros(na + nz), np.ones(ng), np.zeros(nq)]
     mbm = mb.Model()
     helper = mbm.helper
-    helper.fill_model_from_sparse_data(var_lo, var_hi, obj, row_lo, row_hi, matrix)
+    rows.fill(helper, var_lo, var_hi, obj)
     helper.set_maximize(True)
     helper.set_objective_offset(model.constant)
     for i in np.r_[np.arange(nx), nx + na + np.arange(nz)].tolist():

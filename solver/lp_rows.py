@@ -19,8 +19,6 @@ from ortools.linear_solver.python import model_builder_helper as mbh
 
 from solver.problem import FloatArray, IntArray
 
-INF = np.inf
-
 
 @dataclass
 class SparseRows:
