@@ -174,7 +174,7 @@ def _kernel(  # one compiled loop: splitting it would cost calls per iteration
                 if V[a2, j1] <= half:
                     continue
                 g1 = V[a2, j1] - V[a1, j1]
-                if g1 + most[a1, a2] + shed1 + pen[a2] * over[a2] <= bw:
+                if g1 + most[a1, a2] + shed1 + pen[a2] * over[a2] < bw:
                     continue
                 for h in range(first[a2], first[a2 + 1]):
                     j2 = held[h]
@@ -185,13 +185,16 @@ def _kernel(  # one compiled loop: splitting it would cost calls per iteration
                     l2 = load[a2] - W[a2, j2] + W[a2, j1]
                     o1, o2 = _over(l1, cap[a1]), _over(l2, cap[a2])
                     sc = g - pen[a1] * (o1 - over[a1]) - pen[a2] * (o2 - over[a2])
-                    if sc <= bw:
+                    if sc < bw:
                         continue
+                    p1, p2 = min(j1, j2), max(j1, j2)
+                    if sc == bw and (bw_1 < 0 or p1 > bw_1 or (p1 == bw_1 and p2 > bw_2)):
+                        continue  # ties: the shift, else the first pair in job order
                     if tabu[a2, j1] > it or tabu[a1, j2] > it:
                         feas = total_over - over[a1] - over[a2] + o1 + o2 <= 0.0
                         if not (feas and value + g > best_val + 1e-9):
                             continue
-                    bw, bw_1, bw_2 = sc, min(j1, j2), max(j1, j2)  # moved in job order
+                    bw, bw_1, bw_2 = sc, p1, p2  # moved in job order
         if bw_1 < 0:
             bw = NEG
         # ejection chain: j1 to i (a first link above), then a job that i holds to k, then a
