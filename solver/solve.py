@@ -14,10 +14,11 @@ Strategy, all phases sharing one wall clock from the start of ``solve``:
    compiled tabu search on one core beside it, ``local_search.tabu_alongside``), the knapsack
    stage, column generation dives on pair-separable problems of at most 10 accounts a partner
    (``column_dive.column_dives``, the tabu search beside them too), then
-   ``local_search.polish``: tabu search where the objective is a sum over pairs, exact
-   sub-models over the accounts of a few partners, and the exact model over the pairs
-   reduced-cost fixing leaves; larger ones: the same ``polish``
-   when the objective is a sum over pairs (``local_search.large_search``), else neighbourhood search
+   ``local_search.polish``: tabu search where the objective is a sum over pairs (first from
+   the LP's cover over each account's few best pairs, ``solver.focus``), exact sub-models
+   over the accounts of a few partners, and the exact model over the pairs reduced-cost
+   fixing leaves; larger ones: the same ``polish`` (without the focus) when the objective is
+   a sum over pairs (``local_search.large_search``), else neighbourhood search
    (``lns.improve``), HiGHS MIPs or CP-SAT models over a few hundred free accounts, first RINS
    MIPs guided by the knapsack Lagrangian's choices (``_KnapsackGuide``) or by the LP's;
 6. the objective is recomputed in float by ``solver.objective``; the bound is the tightest
@@ -328,7 +329,7 @@ def _search(search: Search, lp: LPResult | None, start: Allocation | None) -> st
                 # machine: 22,428 twice against 22,446 twice, 2026-12-07)
                 with tabu_alongside(search, search.best, lp):
                     column_dives(search, guide.dual, DIVE_SHARE)
-            cp_status = polish(search, sc, lp)
+            cp_status = polish(search, sc, lp, focus=True)
         elif search.best is not None:
             cp_status = large_search(search, sc, lp, _KnapsackGuide(search, lp, GUIDE_STAGE))
     return cp_status
