@@ -10,9 +10,10 @@ matrices: an earlier numpy version of the search spent nearly all its time in ca
 Each iteration sorts the jobs by agent, so that a chain's next link and a swap's second job are
 looked for among one agent's jobs only, and a swap is looked at only where a bound on its score
 (the two shifts' best gains and the excess the two agents shed) reaches the best move so far.
-Ties go to the shift, then to the first pair in job order, as in a scan of every pair of jobs,
-whose moves these are; 1.4-2x as many iterations a second on the D and E instances of 100-400
-jobs, 2.3-7x on C (``bench.tabu_rate``, bench/RESULTS.md, session 11). With that budget:
+Ties go to the shift, then to the first pair in job order, as in the scan of every pair of
+jobs that this replaced, so the moves are the same; 1.4-2x as many iterations a second on the D
+and E instances of 100-400 jobs, 2.3-7x on C (``bench.tabu_rate``, bench/RESULTS.md, session
+11). With that budget:
 
 * ejection chains of up to ``DEPTH`` links: job j1 shifts to agent i (one of the ``CHAIN_FIRST``
   best first links), the best job of i to move goes on to agent k, then the best of k, ...;
