@@ -11,12 +11,11 @@ account keep the search where the relaxation says the optimum is.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from solver.bound import reduced_pair_values
 from solver.lp import LPResult
+from solver.prune import promising_pairs
 from solver.result import Allocation
 from solver.space import Space
 
@@ -40,18 +39,13 @@ def focused_space(space: Space, lp: LPResult, keep: list[Allocation],
     """``space`` cut to each account's ``per_account`` pairs of highest reduced value at the LP's
     multipliers, plus every pair an allocation in ``keep`` uses (so each stays a valid start)."""
     d = space.data
-    k = space.cand
-    r = reduced_pair_values(space, lp.cap_dual, lp.count_dual, lp.spec_dual, lp.track_dual)
-    acc = d.pair_account[k]
-    order = np.lexsort((-r, acc))  # by account, best reduced value first
-    rank = np.empty(len(k), np.int64)
-    rank[order] = np.arange(len(k)) - space.cand_start[acc[order]]
+    score = np.zeros(len(space.coef))
+    score[space.cand] = reduced_pair_values(space, lp.cap_dual, lp.count_dual, lp.spec_dual,
+                                            lp.track_dual)  # fmt: skip
     allowed = np.zeros_like(space.allowed)
-    allowed[k[rank < per_account]] = True
+    allowed[promising_pairs(space, per_account, score)] = True
     for alloc in keep:
         a = np.flatnonzero(alloc.partner >= 0)
         idx = d.pair_index(a, alloc.partner[a])
         allowed[idx[idx >= 0]] = True
-    cand = np.flatnonzero(allowed & space.allowed).astype(np.int64)
-    start = np.searchsorted(d.pair_account[cand], np.arange(d.n_accounts + 1)).astype(np.int64)
-    return replace(space, allowed=allowed & space.allowed, cand=cand, cand_start=start)
+    return space.within(allowed)

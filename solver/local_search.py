@@ -22,7 +22,6 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import replace
 
 import numpy as np
 
@@ -230,9 +229,7 @@ def pruned_space(space: Space, lp: LPResult, incumbent: Allocation, floor: float
     allowed = np.zeros_like(space.allowed)
     allowed[space.cand[keep]] = True
     allowed[k[k >= 0]] = True
-    cand = np.flatnonzero(allowed).astype(np.int64)
-    start = np.searchsorted(d.pair_account[cand], np.arange(d.n_accounts + 1)).astype(np.int64)
-    return replace(space, allowed=allowed, cand=cand, cand_start=start)
+    return space.within(allowed)
 
 
 def pruned_model(

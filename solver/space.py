@@ -13,7 +13,7 @@ Computed once per solve from ``ProblemData`` with numpy only:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -76,6 +76,14 @@ class Space:
         by_acc = np.argsort(acc * n + pos)
         rank = np.arange(n, dtype=np.int64) - self.cand_start[acc[by_acc]]
         return k[by_acc], rank
+
+    def within(self, allowed: BoolArray) -> Space:
+        """This space cut to the pairs it allows that ``allowed`` (a mask over every pair)
+        keeps: the smaller spaces that reduced-cost fixing and the focused tabu search use."""
+        mask = allowed & self.allowed
+        cand = np.flatnonzero(mask).astype(np.int64)
+        start = _csr(self.data.pair_account[cand], self.data.n_accounts)
+        return replace(self, allowed=mask, cand=cand, cand_start=start)
 
     def gain(self, pairs: IntArray, slots: IntArray) -> FloatArray:
         """Gain of slot j when its account goes to the partner of pair k (same account)."""

@@ -18,9 +18,10 @@ import pytest
 
 from solver import SolveParams, evaluate, problem_from_dict, solve, validate
 from solver.column_dive import ColumnDive, column_dives
-from solver.gap import read_gap_file
+from solver.gap import GapInstance, read_gap_file
 from solver.greedy import greedy_space
 from solver.knapsack_bound import KnapsackDual
+from solver.problem import ProblemData
 from solver.search import Search
 from solver.separable import DIVE_MAX_LOAD
 from solver.space import build_space
@@ -72,12 +73,18 @@ def test_root_bound_at_least_as_tight_as_the_subgradient() -> None:
     assert inst.cost_of(dive.center_l + space.constant) <= 1931 + 1e-6  # the proven optimum
 
 
-def test_first_dive_on_c05100_is_near_the_optimum() -> None:
-    inst = read_gap_file(DATA / "c05100")[0]
+def _dive(name: str) -> tuple[GapInstance, ProblemData, ColumnDive]:
+    """The instance, its problem and a dive over it from the greedy allocation's columns."""
+    inst = read_gap_file(DATA / name)[0]
     data = problem_from_dict(inst.to_problem_dict())
     space = build_space(data)
     dive = ColumnDive.create(space, None, greedy_space(space))
     assert dive is not None
+    return inst, data, dive
+
+
+def test_first_dive_on_c05100_is_near_the_optimum() -> None:
+    inst, data, dive = _dive("c05100")
     out = dive.dive(time.monotonic() + 60)
     assert out is not None
     alloc, left = out
@@ -87,11 +94,7 @@ def test_first_dive_on_c05100_is_near_the_optimum() -> None:
 
 
 def test_a_majority_dive_on_d20100_takes_few_nodes_and_ends_near_the_optimum() -> None:
-    inst = read_gap_file(DATA / "d20100")[0]
-    data = problem_from_dict(inst.to_problem_dict())
-    space = build_space(data)
-    dive = ColumnDive.create(space, None, greedy_space(space))
-    assert dive is not None
+    inst, data, dive = _dive("d20100")
     dive.generate(time.monotonic() + 60)  # the root, shared by both dives
     nodes = 0
     generate = dive.generate
