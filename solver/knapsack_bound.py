@@ -282,9 +282,10 @@ def _start_u(space: Space, value: FloatArray, ks: Knapsacks, prices: FloatArray 
 def _pair_values(space: Space, lp: LPResult | None) -> tuple[FloatArray, float] | None:
     """Each allowed pair's value with the LP's specialist, account-limit and track multipliers
     priced in, and the constant those multipliers add; on pair-separable problems without them,
-    the plain values. None when neither applies."""
+    the plain values. None when neither applies. Subgradient multipliers (status "LAGRANGIAN")
+    serve as well as the LP's: any non-negative ones keep the bound valid (weak duality)."""
     d = space.data
-    if lp is not None and lp.ok and lp.has_prices:
+    if lp is not None and lp.has_prices:
         value = reduced_pair_values(space, np.zeros(d.n_partners), lp.count_dual, lp.spec_dual,
                                     lp.track_dual)  # fmt: skip
         constant = space.constant + float(lp.spec_dual @ d.specialist_capacity)
@@ -302,45 +303,51 @@ class KnapsackDual:
     the last call stopped (multipliers, step factor, direction), so a caller can take it in
     slices and use the knapsacks' choices in between (``lns``'s guided RINS)."""
 
-    def __init__(self, ks: Knapsacks, constant: float, u: FloatArray) -> None:
+    def __init__(self, ks: Knapsacks, constant: float, u: FloatArray, factor: float = 1.0
+                 ) -> None:  # fmt: skip
         self.ks, self.constant = ks, constant
         self.free = ks.forced  # free-sign multipliers; the others stay >= 0
         u = np.where(self.free | (u > 0), u, 0.0)
         u[~ks.has_pair] = 0.0
         self.u = u
         self.best_l, self.best_u = np.inf, u.copy()
-        self.factor, self.stall, self.steps = 1.0, 0, 0
+        self.factor, self.stall, self.steps = factor, 0, 0
         self.prev: FloatArray | None = None
         self.finished = False  # proven, complementary, or no progress left
         self.seen = np.full(len(ks.item), -1, np.int64)  # the last evaluation taking each item
         self.evaluations = 0
 
     @classmethod
-    def create(cls, space: Space, lp: LPResult | None = None, start_u: FloatArray | None = None
+    def create(cls, space: Space, lp: LPResult | None = None, start_u: FloatArray | None = None,
+               *, cells: int = DP_BUDGET, factor: float = 1.0
                ) -> KnapsackDual | None:  # fmt: skip
         """The search from ``start_u`` (else the LP's account duals, else second-best values);
-        None where ``knapsack_lagrangian`` says so."""
+        None where ``knapsack_lagrangian`` says so or one evaluation would take more than
+        ``cells`` DP cells. ``factor`` is the first step factor (Polyak steps of ``factor`` times
+        the distance to the target): smaller where the start is near the best multipliers."""
         priced = _pair_values(space, lp) if len(space.cand) else None
         if priced is None or space.data.n_partners == 0:
             return None
         value, constant = priced
         ks = Knapsacks(space, value)
-        if not ks.ok or ks.cells > DP_BUDGET or (ks.forced & ~ks.has_pair).any():
+        if not ks.ok or ks.cells > cells or (ks.forced & ~ks.has_pair).any():
             return None
         ks.allocate()
         if start_u is None:
-            prices = lp.cap_dual if lp is not None and lp.ok and lp.has_prices else None
+            prices = lp.cap_dual if lp is not None and lp.has_prices else None
             u = _start_u(space, value, ks, prices)
         else:
             u = np.asarray(start_u, np.float64).copy()
-        return cls(ks, constant, u)
+        return cls(ks, constant, u, factor)
 
     def run(self, floor: float, seconds: float, iterations: int,
-            stop: Callable[[], bool] | None = None, threads: int = 1) -> KnapsackBound:  # fmt: skip
+            stop: Callable[[], bool] | None = None, threads: int = 1, *, choose: bool = True
+            ) -> KnapsackBound:  # fmt: skip
         """At most ``iterations`` more steps within ``seconds`` towards ``floor`` (the
         incumbent's objective); the best bound so far and the choices at its multipliers.
         ``threads``: the knapsacks of each step are solved in that many threads
-        (``Knapsacks.value``): for a stage with a core to spare."""
+        (``Knapsacks.value``): for a stage with a core to spare. Without ``choose`` the choices
+        are left empty, which saves one evaluation (a bound-only caller)."""
         t_end = time.monotonic() + seconds
         ks, free = self.ks, self.free
         target = floor - self.constant
@@ -378,8 +385,10 @@ class KnapsackDual:
             u = u - step * g
             self.u = np.where(free, u, np.maximum(u, 0.0))
         self.steps += it
-        ks.value(self.best_u, threads)
-        chosen = ks.pair[ks.took]
+        chosen = np.zeros(0, np.int64)
+        if choose:
+            ks.value(self.best_u, threads)
+            chosen = ks.pair[ks.took]
         return KnapsackBound(self.best_l + self.constant, self.best_u.copy(), self.steps, chosen)
 
     def seen_pairs(self, limit: int | None = None) -> IntArray:

@@ -40,6 +40,7 @@ class Search:
         self.best_obj = float("-inf")
         self.bound = float("inf")
         self.stats: dict[str, float] = {}
+        self._bound_lock = threading.Lock()  # a bound may come from a thread beside the search
 
     def elapsed(self) -> float:
         """Seconds since the solve started."""
@@ -69,10 +70,12 @@ class Search:
         return True
 
     def tighten(self, bound: float) -> None:
-        """Record a proven upper bound if it is tighter."""
-        if bound < self.bound:
+        """Record a proven upper bound if it is tighter (from any thread)."""
+        with self._bound_lock:
+            if bound >= self.bound:
+                return
             self.bound = bound
-            self.report()
+        self.report()
 
     def report_incumbent(self, objective: float) -> None:
         """Progress for a solution a solver found but has not handed over yet."""

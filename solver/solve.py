@@ -20,11 +20,13 @@ Strategy, all phases sharing one wall clock from the start of ``solve``:
    fixing leaves; larger ones: the same ``polish`` (without the focus) when the objective is
    a sum over pairs (``local_search.large_search``), else neighbourhood search
    (``lns.improve``), HiGHS MIPs or CP-SAT models over a few hundred free accounts, first RINS
-   MIPs guided by the knapsack Lagrangian's choices (``_KnapsackGuide``) or by the LP's;
+   MIPs guided by the knapsack Lagrangian's choices (``_KnapsackGuide``) or by the LP's; where
+   there was no LP, the core the HiGHS neighbourhoods leave idle tightens the bound meanwhile
+   (``spare_bound.bound_alongside``);
 6. the objective is recomputed in float by ``solver.objective``; the bound is the tightest
    proven one (LP, Lagrangian, CP-SAT on the whole model, and the knapsack Lagrangian of
-   ``solver.knapsack_bound``, which keeps partner capacity whole, after the exact model or
-   before neighbourhood search) and never below the objective.
+   ``solver.knapsack_bound``, which keeps partner capacity whole, after the exact model,
+   before neighbourhood search or beside it) and never below the objective.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ from solver.search import ProgressFn, Search
 from solver.separable import applies as tabu_applies
 from solver.separable import dives_apply, uses_kernels
 from solver.space import Space, build_space
+from solver.spare_bound import bound_alongside
 
 if TYPE_CHECKING:
     from solver.knapsack_bound import KnapsackDual  # numba: imported where it runs
@@ -331,7 +334,8 @@ def _search(search: Search, lp: LPResult | None, start: Allocation | None) -> st
                     column_dives(search, guide.dual, DIVE_SHARE)
             cp_status = polish(search, sc, lp, focus=True)
         elif search.best is not None:
-            cp_status = large_search(search, sc, lp, _KnapsackGuide(search, lp, GUIDE_STAGE))
+            with bound_alongside(search, lp):  # the core the neighbourhood MIPs leave idle
+                cp_status = large_search(search, sc, lp, _KnapsackGuide(search, lp, GUIDE_STAGE))
     return cp_status
 
 

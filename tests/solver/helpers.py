@@ -9,8 +9,11 @@ from typing import Any
 import numpy as np
 
 from solver.gap import GapInstance
+from solver.io import problem_from_dict
 from solver.problem import ProblemData
+from solver.separable import applies
 from solver.space import build_space
+from solver.synthetic import channel_policy, channel_to_problem, generate_channel
 
 
 def tiny() -> dict[str, Any]:
@@ -143,3 +146,13 @@ def random_gap_dict(rng: np.random.Generator, fractional: bool, must_cover: bool
         effort = rng.integers(1, 10, (m, n)).astype(float)
         cap = np.floor(effort.sum(axis=1) * rng.uniform(0.3, 0.7, m))
     return gap_dict(value, effort.tolist(), cap.tolist(), must_cover=must_cover)
+
+
+def every_rule_channel(seed: int, accounts: int, partners: int, specialists: int) -> ProblemData:
+    """A synthetic channel problem with every rule active (specialists, a track share, an
+    account limit, pins, forbids, a tier floor, stickiness): not pair-separable."""
+    ch = generate_channel(seed=seed, accounts=accounts, partners=partners, territories=2,
+                          specialists=specialists)  # fmt: skip
+    data = problem_from_dict(channel_to_problem(ch, name="kb", policy=channel_policy(ch, seed)))
+    assert not applies(build_space(data))
+    return data

@@ -23,11 +23,8 @@ from solver.knapsack_bound import (
     warm,
 )
 from solver.lp import LPResult, solve_lp
-from solver.problem import ProblemData
-from solver.separable import applies
 from solver.space import Space, build_space
-from solver.synthetic import channel_policy, channel_to_problem, generate_channel
-from tests.solver.helpers import brute_force, gap_dict, random_gap_dict
+from tests.solver.helpers import brute_force, every_rule_channel, gap_dict, random_gap_dict
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "gap"
 
@@ -182,23 +179,13 @@ def test_solve_tightens_its_bound_by_the_knapsack_bound_on_c05100() -> None:
     assert res.bound < lp.objective - 1.0
 
 
-def _channel(seed: int, accounts: int, partners: int, specialists: int) -> ProblemData:
-    """A synthetic channel problem with every rule active (specialists, a track share, an
-    account limit, pins, forbids, a tier floor, stickiness): not pair-separable."""
-    ch = generate_channel(seed=seed, accounts=accounts, partners=partners, territories=2,
-                          specialists=specialists)  # fmt: skip
-    data = problem_from_dict(channel_to_problem(ch, name="kb", policy=channel_policy(ch, seed)))
-    assert not applies(build_space(data))
-    return data
-
-
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_with_the_lp_multipliers_it_bounds_the_optimum_of_problems_with_every_rule(
     seed: int,
 ) -> None:
     # tiny enough for CP-SAT to prove the optimum; the bound prices specialist capacity, the
     # account limit and the track share at the LP's multipliers and must stay above it
-    data = _channel(seed, accounts=14, partners=4, specialists=3)
+    data = every_rule_channel(seed, accounts=14, partners=4, specialists=3)
     space = build_space(data)
     lp = solve_lp(space, time_limit=10)
     assert lp.ok and lp.has_prices
@@ -212,7 +199,7 @@ def test_with_the_lp_multipliers_it_bounds_the_optimum_of_problems_with_every_ru
 
 def test_heavy_tailed_workloads_give_a_bound_well_below_the_lp_on_a_channel() -> None:
     # big accounts split across partners in the LP; kept whole by the knapsacks
-    data = _channel(4, accounts=400, partners=20, specialists=6)
+    data = every_rule_channel(4, accounts=400, partners=20, specialists=6)
     space = build_space(data)
     lp = solve_lp(space, time_limit=20)
     res = solve(data, SolveParams(time_limit=4, workers=2, seed=0))
@@ -233,7 +220,7 @@ def knapsack_bound(space: Space, floor: float, seconds: float,
 
 def _small_channel() -> tuple[Space, LPResult, float]:
     """A 120-account channel: its space, its LP and a 2 s solve's objective (the floor)."""
-    data = _channel(5, accounts=120, partners=8, specialists=4)
+    data = every_rule_channel(5, accounts=120, partners=8, specialists=4)
     space = build_space(data)
     lp = solve_lp(space, time_limit=10)
     floor = solve(data, SolveParams(time_limit=2, workers=1, seed=0)).objective
