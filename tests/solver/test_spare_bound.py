@@ -1,16 +1,19 @@
 """The bound tightened on the spare core (solver.spare_bound) where there is no LP: with the
 subgradient's multipliers it still bounds the optimum of tiny problems with every rule (CP-SAT
 proves it), it ends below the capacity Lagrangian it starts from on a heavy-tailed channel, and
-a solve with two workers and no LP runs it beside its neighbourhood search (one worker: not)."""
+a solve with two workers and no LP runs it beside its neighbourhood search (one worker: not);
+a cancel does not wait for it."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
+from threading import Event
 
 import pytest
 
-from solver import SolveParams, solve
+from solver import SolveParams, solve, spare_bound
 from solver.bound import lagrangian_bound
 from solver.lagrange import priced_subgradient
 from solver.lp import LPResult
@@ -19,18 +22,19 @@ from solver.prune import promising_pairs
 from solver.result import Allocation
 from solver.search import Search
 from solver.space import build_space
-from solver.spare_bound import tighten_bound
+from solver.spare_bound import bound_alongside, tighten_bound
 from tests.solver.helpers import every_rule_channel
 
 # no LP (subgradient multipliers) and no exact model over every pair: the path of 50k accounts
 NO_LP = {"lp_max_pairs": 0, "full_model_max_pairs": 0}
 
 
-def _search(data: ProblemData, incumbent: Allocation) -> tuple[Search, LPResult]:
+def _search(data: ProblemData, incumbent: Allocation, cancel: Event | None = None
+            ) -> tuple[Search, LPResult]:  # fmt: skip
     """A search holding ``incumbent``, and the first subgradient multipliers (what
     ``solve._relaxation`` computes where the LP is too large)."""
     space = build_space(data)
-    search = Search(data, space, SolveParams(time_limit=60, workers=2, **NO_LP), None, None,
+    search = Search(data, space, SolveParams(time_limit=60, workers=2, **NO_LP), None, cancel,
                     time.monotonic())  # fmt: skip
     assert search.offer(incumbent)
     lp = priced_subgradient(space, promising_pairs(space), search.best_obj, 5.0)
@@ -72,3 +76,22 @@ def test_a_solve_without_an_lp_runs_it_beside_the_search_when_a_core_is_spare() 
     assert two.stats["spare_knapsack_steps"] > 0
     assert "spare_knapsack_steps" not in one.stats and "spare_subgradient_s" not in one.stats
     assert two.objective <= two.bound < one.bound
+
+
+def test_a_cancelled_solve_does_not_wait_for_the_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a step in progress (building the knapsacks: 1.3 s at 50,000 accounts) would hold the
+    # cancel's answer; without a cancel the body's end waits for the thread
+    release = Event()
+    monkeypatch.setattr(spare_bound, "tighten_bound", lambda search, lp, stop: release.wait(30))
+    data = every_rule_channel(1, accounts=14, partners=4, specialists=3)
+    cancel = Event()
+    search, lp = _search(data, solve(data, SolveParams(time_limit=2, workers=1)).allocation,
+                         cancel)  # fmt: skip
+    with bound_alongside(search, lp) as running:
+        assert running
+        cancel.set()
+    left = [t for t in threading.enumerate() if t.name == "allot-bound"]
+    assert len(left) == 1 and left[0].is_alive()
+    release.set()
+    left[0].join(10)
+    assert not left[0].is_alive()
