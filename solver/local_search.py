@@ -19,7 +19,7 @@ and shrinks when they are not.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -342,7 +342,8 @@ def polish(
 
 
 def large_search(search: Search, sc: Scaling, lp: LPResult | None,
-                 guide: Guide | None = None) -> str:  # fmt: skip
+                 guide: Guide | None = None,
+                 choices: Callable[[], IntArray | None] | None = None) -> str:  # fmt: skip
     """Large problems: ``polish`` when the LP saw every pair and tabu search applies (the
     exact model over the pairs reduced-cost fixing leaves only runs when they are few:
     ``PRUNED_MAX_PAIRS``, ``PRUNED_MAX_SHARE``); else neighbourhood search (``lns.improve``).
@@ -350,9 +351,10 @@ def large_search(search: Search, sc: Scaling, lp: LPResult | None,
     ended +0.574 % / -, 15 % then polish +0.500 % / +0.535 %, polish throughout +0.502 % /
     +0.459 % (LNS throughout: +0.750 % / +0.776 %). Returns the last exact model's status.
     ``guide`` runs the knapsack Lagrangian (``lns.Guide``: a bound, and the pairs its knapsacks
-    take, which guide ``lns.improve``'s RINS chains): first here, for its bound."""
+    take, which guide ``lns.improve``'s RINS chains): first here, for its bound. ``choices``
+    guides neighbourhoods of ``lns.improve`` (``solver.spare_bound``)."""
     if lp is None or not lp.ok or not tabu_applies(search.space):
-        improve(search, sc, lp, guide)
+        improve(search, sc, lp, guide, choices)
         return "UNKNOWN"
     if guide is not None:
         guide.first()

@@ -334,8 +334,10 @@ def _search(search: Search, lp: LPResult | None, start: Allocation | None) -> st
                     column_dives(search, guide.dual, DIVE_SHARE)
             cp_status = polish(search, sc, lp, focus=True)
         elif search.best is not None:
-            with bound_alongside(search, lp):  # the core the neighbourhood MIPs leave idle
-                cp_status = large_search(search, sc, lp, _KnapsackGuide(search, lp, GUIDE_STAGE))
+            guide = _KnapsackGuide(search, lp, GUIDE_STAGE)
+            with bound_alongside(search, lp) as spare:  # the core the HiGHS MIPs leave idle
+                choices = spare.choices if spare is not None else None
+                cp_status = large_search(search, sc, lp, guide, choices)
     return cp_status
 
 

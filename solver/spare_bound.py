@@ -26,6 +26,7 @@ from threading import Event, Thread
 from solver.bound import lagrangian_bound
 from solver.lagrange import subgradient
 from solver.lp import LPResult
+from solver.problem import IntArray
 from solver.search import Search
 
 # share of the time left for more subgradient steps before the knapsacks take over. 50k
@@ -34,7 +35,7 @@ from solver.search import Search
 # (490.71e9 in 16 s against 491.06e9-491.16e9 for 450 steps from the solve's multipliers) but
 # not beside the search, whose Python work they share the GIL with: 491.31e9 after 25 s,
 # 490.33e9 at the end
-SUBGRADIENT_SHARE = 0.5
+SUBGRADIENT_SHARE = 0.25
 SUBGRADIENT_MAX_ITER = 2_000
 # one knapsack evaluation at most this many DP cells (the 50k channel: 3.7e8 cells, 0.3 s a step
 # on one core); memory grows with the pairs, not the cells: about 40 bytes a pair
@@ -44,7 +45,9 @@ SPARE_DP_CELLS = 1_000_000_000
 # factor 1 overshot and took 80 steps of halving before a better bound (489.73e9 after 120
 # steps), 0.06 improved from the first slice (490.04e9 after 10 steps, 489.77e9 after 120)
 KNAPSACK_FACTOR = 0.06
-SLICE_STEPS = 5  # knapsack steps between two bounds handed to the search
+# knapsack steps between two bounds handed to the search; each slice ends with one evaluation
+# more, for the choices at the best multipliers
+SLICE_STEPS = 8
 
 
 def applies(search: Search, lp: LPResult | None) -> bool:
@@ -60,33 +63,47 @@ def applies(search: Search, lp: LPResult | None) -> bool:
     )
 
 
+class Spare:
+    """What the thread beside the search hands over besides bounds: the pairs the knapsacks take
+    at the best multipliers so far (``choices``), for ``lns.improve``'s guided neighbourhoods."""
+
+    def __init__(self) -> None:
+        self.chosen: IntArray | None = None
+
+    def choices(self) -> IntArray | None:
+        """The latest choices (a new array each slice, so a reader never sees one half
+        written); None before the knapsacks' first slice."""
+        return self.chosen
+
+
 @contextmanager
-def bound_alongside(search: Search, lp: LPResult | None) -> Iterator[bool]:
-    """Tighten the bound in a thread while the body runs (``applies``); yields whether it does.
-    The thread stops when the body ends or the search stops, and is waited for (its errors
-    raised here) unless the solve was cancelled: a cancel does not wait for a step in progress
-    (building the knapsacks takes about 1.3 s at 50,000 accounts), and the thread ends on its
-    own within that."""
+def bound_alongside(search: Search, lp: LPResult | None) -> Iterator[Spare | None]:
+    """Tighten the bound in a thread while the body runs (``applies``); yields the thread's
+    ``Spare`` where it runs, else None. The thread stops when the body ends or the search stops,
+    and is waited for (its errors raised here) unless the solve was cancelled: a cancel does not
+    wait for a step in progress (building the knapsacks takes about 1.3 s at 50,000 accounts),
+    and the thread ends on its own within that."""
     if not applies(search, lp):
-        yield False
+        yield None
         return
     assert lp is not None
     done = Event()
     errors: list[BaseException] = []
+    spare = Spare()
 
     def stop() -> bool:
         return done.is_set() or search.stopped()
 
     def work() -> None:
         try:
-            tighten_bound(search, lp, stop)
+            tighten_bound(search, lp, stop, spare)
         except BaseException as exc:  # re-raised in the solve's thread
             errors.append(exc)
 
     thread = Thread(target=work, name="allot-bound")
     thread.start()
     try:
-        yield True
+        yield spare
     finally:
         done.set()
         if not search.cancelled():
@@ -95,10 +112,12 @@ def bound_alongside(search: Search, lp: LPResult | None) -> Iterator[bool]:
                 raise errors[0]
 
 
-def tighten_bound(search: Search, lp: LPResult, stop: Callable[[], bool]) -> None:
+def tighten_bound(search: Search, lp: LPResult, stop: Callable[[], bool],
+                  spare: Spare | None = None) -> None:  # fmt: skip
     """Subgradient steps from ``lp``'s multipliers, then knapsack steps from theirs, until
-    ``stop``; every bound goes to ``search.tighten``. Counts the steps in the search's stats
-    (``spare_subgradient_s``, ``spare_knapsack_steps``)."""
+    ``stop``; every bound goes to ``search.tighten``, the knapsacks' choices to ``spare``.
+    Counts the steps in the search's stats (``spare_subgradient_s``,
+    ``spare_knapsack_steps``)."""
     space = search.space
     t0 = time.monotonic()
     seconds = SUBGRADIENT_SHARE * search.remaining()
@@ -114,7 +133,10 @@ def tighten_bound(search: Search, lp: LPResult, stop: Callable[[], bool]) -> Non
 
     dual = KnapsackDual.create(space, res, cells=SPARE_DP_CELLS, factor=KNAPSACK_FACTOR)
     while dual is not None and not dual.finished and not stop():
-        out = dual.run(search.best_obj, search.remaining(), SLICE_STEPS, stop=stop, choose=False)
+        out = dual.run(search.best_obj, search.remaining(), SLICE_STEPS, stop=stop,
+                       choose=spare is not None)  # fmt: skip
         search.stats["spare_knapsack_steps"] = out.iterations
+        if spare is not None:
+            spare.chosen = out.chosen
         # float sums of pair values: a relative margin as for the LP's
         search.tighten(out.bound + 1e-9 * max(1.0, abs(out.bound)))

@@ -2,7 +2,7 @@
 subgradient's multipliers it still bounds the optimum of tiny problems with every rule (CP-SAT
 proves it), it ends below the capacity Lagrangian it starts from on a heavy-tailed channel, and
 a solve with two workers and no LP runs it beside its neighbourhood search (one worker: not);
-a cancel does not wait for it."""
+a cancel does not wait for it; its knapsacks' choices guide neighbourhoods of the search."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ import time
 from collections.abc import Callable
 from threading import Event
 
+import numpy as np
 import pytest
 
-from solver import SolveParams, solve, spare_bound
+from solver import SolveParams, lns, solve, spare_bound
 from solver.bound import lagrangian_bound
+from solver.cpsat.run import RunOutcome
 from solver.lagrange import priced_subgradient
 from solver.lp import LPResult
 from solver.problem import ProblemData
@@ -23,6 +25,7 @@ from solver.result import Allocation
 from solver.search import Search
 from solver.space import build_space
 from solver.spare_bound import bound_alongside, tighten_bound
+from solver.validate import validate
 from tests.solver.helpers import every_rule_channel
 
 # no LP (subgradient multipliers) and no exact model over every pair: the path of 50k accounts
@@ -74,6 +77,7 @@ def test_a_solve_without_an_lp_runs_it_beside_the_search_when_a_core_is_spare() 
     two = solve(data, SolveParams(time_limit=4, workers=2, seed=0, **NO_LP))
     one = solve(data, SolveParams(time_limit=4, workers=1, seed=0, **NO_LP))
     assert two.stats["spare_knapsack_steps"] > 0
+    assert two.stats["guided_steps"] > 0  # the knapsacks' choices reached the search
     assert "spare_knapsack_steps" not in one.stats and "spare_subgradient_s" not in one.stats
     assert two.objective <= two.bound < one.bound
 
@@ -82,7 +86,7 @@ def test_a_cancelled_solve_does_not_wait_for_the_thread(monkeypatch: pytest.Monk
     # a step in progress (building the knapsacks: 1.3 s at 50,000 accounts) would hold the
     # cancel's answer; without a cancel the body's end waits for the thread
     release = Event()
-    monkeypatch.setattr(spare_bound, "tighten_bound", lambda search, lp, stop: release.wait(30))
+    monkeypatch.setattr(spare_bound, "tighten_bound", lambda *_args: release.wait(30))
     data = every_rule_channel(1, accounts=14, partners=4, specialists=3)
     cancel = Event()
     search, lp = _search(data, solve(data, SolveParams(time_limit=2, workers=1)).allocation,
@@ -95,3 +99,34 @@ def test_a_cancelled_solve_does_not_wait_for_the_thread(monkeypatch: pytest.Monk
     release.set()
     left[0].join(10)
     assert not left[0].is_alive()
+
+
+def test_a_guided_step_frees_accounts_the_knapsacks_take_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = every_rule_channel(4, accounts=400, partners=20, specialists=6)
+    search, lp = _search(data, solve(data, SolveParams(time_limit=1, workers=1)).allocation)
+    spare = spare_bound.Spare()
+    tighten_bound(search, lp, _for(2.0), spare)
+    chosen = spare.choices()
+    assert chosen is not None and len(chosen) > 0
+    base = search.best
+    assert base is not None
+    before = search.best_obj
+    calls: list[tuple[np.ndarray, dict[str, object]]] = []
+    real = lns._sub_mip
+
+    def spy(search: Search, free: np.ndarray, *args: object, **kw: object) -> RunOutcome:
+        calls.append((free, kw))
+        return real(search, free, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lns, "_sub_mip", spy)
+    size = lns._guided_step(search, lns._Neighbourhoods(search, lp), base, chosen, 50)
+    ((free, kw),) = calls
+    acc, part = data.pair_account[chosen], data.pair_partner[chosen]
+    elsewhere = set(acc[part != base.partner[acc]].tolist())
+    assert 0 < len(free) <= 50 and set(free.tolist()) <= elsewhere
+    assert kw["keep"] == 0 and kw["support"] is chosen  # their own pair and the knapsacks'
+    assert search.best_obj >= before and search.stats["guided_steps"] == 1
+    assert search.best is not None and not validate(data, search.best)
+    assert size in (int(50 * 1.15) + 1, 50, int(50 * 0.85))
