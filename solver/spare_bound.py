@@ -29,12 +29,14 @@ from solver.lp import LPResult
 from solver.problem import IntArray
 from solver.search import Search
 
-# share of the time left for more subgradient steps before the knapsacks take over. 50k
-# channel, seed 0, 60 s, final bounds: 0 490.83e9, 0.25 490.23e9-490.28e9, 0.5
-# 490.13e9-490.18e9. Steps anew from zero (2 priced rounds) were better alone in a process
-# (490.71e9 in 16 s against 491.06e9-491.16e9 for 450 steps from the solve's multipliers) but
-# not beside the search, whose Python work they share the GIL with: 491.31e9 after 25 s,
-# 490.33e9 at the end
+# share of the time left for more subgradient steps before the knapsacks take over (and their
+# choices guide the search: ``lns._guided_step``). 50k channel, seed 0, 60 s, bound alone: 0
+# 490.83e9, 0.25 490.23e9-490.28e9, 0.5 490.13e9-490.18e9; with the guided neighbourhoods,
+# objective / bound: 0.1 481.01e9 / 490.53e9, 0.25 481.09e9 / 490.24e9, 0.5 480.88e9 /
+# 490.20e9 (one run each). Steps anew from zero (2 priced rounds) were better alone in a
+# process (490.71e9 in 16 s against 491.06e9-491.16e9 for 450 steps from the solve's
+# multipliers) but not beside the search, whose Python work they share the GIL with: 491.31e9
+# after 25 s, 490.33e9 at the end
 SUBGRADIENT_SHARE = 0.25
 SUBGRADIENT_MAX_ITER = 2_000
 # one knapsack evaluation at most this many DP cells (the 50k channel: 3.7e8 cells, 0.3 s a step
