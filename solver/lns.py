@@ -21,6 +21,9 @@ sizes run side by side, each restarting from the incumbent when it returns, and 
 neighbourhoods come after them (``improve``). Where the knapsack Lagrangian runs
 (``solver.knapsack_bound``; ``Guide``), its knapsacks' choices replace the LP's: guided RINS
 frees the accounts they place elsewhere than the incumbent, with those choices as pairs.
+Where there is no LP, the knapsacks run in a thread beside the search
+(``solver.spare_bound``) and their choices make every other neighbourhood a guided one
+(``_guided_step``).
 """
 
 from __future__ import annotations
