@@ -22,7 +22,7 @@ Strategy, all phases sharing one wall clock from the start of ``solve``:
    (``lns.improve``), HiGHS MIPs or CP-SAT models over a few hundred free accounts, first RINS
    MIPs guided by the knapsack Lagrangian's choices (``_KnapsackGuide``) or by the LP's; where
    there was no LP, the core the HiGHS neighbourhoods leave idle tightens the bound meanwhile
-   (``spare_bound.bound_alongside``);
+   (``spare_bound.bound_alongside``), and its knapsacks' choices guide the neighbourhoods;
 6. the objective is recomputed in float by ``solver.objective``; the bound is the tightest
    proven one (LP, Lagrangian, CP-SAT on the whole model, and the knapsack Lagrangian of
    ``solver.knapsack_bound``, which keeps partner capacity whole, after the exact model,
