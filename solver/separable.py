@@ -31,6 +31,10 @@ CAP_MAX = 1000  # scaled capacity units per partner at most (DP columns - 1)
 # and c/e x 900 (6.8-9.8e6) are within; d x 900 and every 1,600-job one (13-104e6) are not;
 # the 5,000-account synthetic channel has 3.0e6, the 50,000-account one 3.7e8
 DP_BUDGET = 10_000_000
+# where there is no LP the knapsacks run on the core the search leaves idle instead
+# (``solver.spare_bound``), as long as one evaluation stays within this: the 50,000-account
+# channel's 3.7e8 cells take 0.32 s a step there
+SPARE_DP_BUDGET = 1_000_000_000
 # the column dives (``solver.column_dive``, which explains both): here so that solve.py can
 # tell whether they will run without importing numba
 DIVE_MAX_PAIRS = 4_000
@@ -94,10 +98,12 @@ def knapsack_cells(space: Space) -> int:
 def uses_kernels(space: Space) -> bool:
     """Whether solving may run a compiled (numba) kernel, so that callers can load them ahead:
     pair-separable problems run the tabu search, and every problem whose partner knapsacks fit
-    ``DP_BUDGET`` the knapsack bound (``solver.knapsack_bound``)."""
+    ``DP_BUDGET`` the knapsack bound (``solver.knapsack_bound``), or ``SPARE_DP_BUDGET`` beside
+    the search where there is no LP (``solver.spare_bound``; the first solve after an install
+    would otherwise compile the kernel there, 10-20 s, sharing the GIL with the search)."""
     if len(space.cand) == 0 or space.data.n_partners == 0:
         return False
-    return applies(space) or knapsack_cells(space) <= DP_BUDGET
+    return applies(space) or knapsack_cells(space) <= max(DP_BUDGET, SPARE_DP_BUDGET)
 
 
 def dives_apply(space: Space) -> bool:

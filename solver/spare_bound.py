@@ -31,6 +31,7 @@ from solver.lagrange import subgradient
 from solver.lp import LPResult
 from solver.problem import IntArray
 from solver.search import Search
+from solver.separable import SPARE_DP_BUDGET
 
 # share of the time left for more subgradient steps before the knapsacks take over (and their
 # choices guide the search: ``lns._guided_step``). 50k channel, seed 0, 60 s, bound alone: 0
@@ -42,9 +43,6 @@ from solver.search import Search
 # after 25 s, 490.33e9 at the end
 SUBGRADIENT_SHARE = 0.25
 SUBGRADIENT_MAX_ITER = 2_000
-# one knapsack evaluation at most this many DP cells (the 50k channel: 3.7e8 cells, 0.3 s a step
-# on one core); memory grows with the pairs, not the cells: about 40 bytes a pair
-SPARE_DP_CELLS = 1_000_000_000
 # the first step factor from the subgradient's multipliers. 50k channel, seed 0, from the
 # multipliers of 600 subgradient steps (bound 490.75e9; incumbent 480.2e9 as the target):
 # factor 1 overshot and took 80 steps of halving before a better bound (489.73e9 after 120
@@ -136,7 +134,8 @@ def tighten_bound(search: Search, lp: LPResult, stop: Callable[[], bool],
         return
     from solver.knapsack_bound import KnapsackDual  # numba: imported only where it runs
 
-    dual = KnapsackDual.create(space, res, cells=SPARE_DP_CELLS, factor=KNAPSACK_FACTOR)
+    # memory grows with the pairs, not the cells: about 40 bytes a pair (280 MB at 50k)
+    dual = KnapsackDual.create(space, res, cells=SPARE_DP_BUDGET, factor=KNAPSACK_FACTOR)
     while dual is not None and not dual.finished and not stop():
         out = dual.run(search.best_obj, search.remaining(), SLICE_STEPS, stop=stop,
                        choose=spare is not None)  # fmt: skip

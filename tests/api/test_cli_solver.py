@@ -193,5 +193,6 @@ def test_solve_file_does_not_load_them_where_they_never_run(
     calls = _count_warm_ups(monkeypatch)
     # specialists (no tabu search) and, with this budget, knapsacks too large for the bound
     monkeypatch.setattr(solver.separable, "DP_BUDGET", 0)
+    monkeypatch.setattr(solver.separable, "SPARE_DP_BUDGET", 0)
     assert main(["solve-file", str(problem_file), "--time-limit", "1", "--quiet"]) == 0
     assert calls == []

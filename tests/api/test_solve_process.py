@@ -129,6 +129,7 @@ def test_problems_whose_knapsacks_are_too_large_do_not_load_it(
 
     ch = generate_channel(seed=2, accounts=60, partners=6, territories=2, specialists=3)
     monkeypatch.setattr(solver.separable, "DP_BUDGET", 0)  # not pair-separable either
+    monkeypatch.setattr(solver.separable, "SPARE_DP_BUDGET", 0)
     warm_up = solve_process.WarmUp()
     monkeypatch.setattr(solve_process, "WARM_UP", warm_up)
     result = _in_this_process(_numbered(channel_to_problem(ch, name="specialists")))

@@ -14,7 +14,7 @@ from threading import Event
 import numpy as np
 import pytest
 
-from solver import SolveParams, lns, solve, spare_bound
+from solver import SolveParams, lns, separable, solve, spare_bound
 from solver.bound import lagrangian_bound
 from solver.cpsat.run import RunOutcome
 from solver.lagrange import priced_subgradient
@@ -131,3 +131,16 @@ def test_a_guided_step_frees_accounts_the_knapsacks_take_elsewhere_or_drop(
     assert search.best_obj >= before and search.stats["guided_steps"] == 1
     assert search.best is not None and not validate(data, search.best)
     assert size in (int(50 * 1.15) + 1, 50, int(50 * 0.85))
+
+
+def test_the_kernels_load_ahead_where_only_the_spare_core_runs_the_knapsacks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # knapsacks over DP_BUDGET (as at 50,000 accounts) but within SPARE_DP_BUDGET: the solve
+    # still runs the kernel, beside the search, so the CLI and the solve worker load it first
+    space = build_space(every_rule_channel(4, accounts=400, partners=20, specialists=6))
+    cells = separable.knapsack_cells(space)
+    monkeypatch.setattr(separable, "DP_BUDGET", cells - 1)
+    assert separable.uses_kernels(space)
+    monkeypatch.setattr(separable, "SPARE_DP_BUDGET", cells - 1)
+    assert not separable.uses_kernels(space)
