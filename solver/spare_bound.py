@@ -51,6 +51,7 @@ KNAPSACK_FACTOR = 0.06
 # knapsack steps between two bounds handed to the search; each slice ends with one evaluation
 # more, for the choices at the best multipliers
 SLICE_STEPS = 8
+CHOICE_MIN_S = 3.0
 
 
 def applies(search: Search, lp: LPResult | None) -> bool:
@@ -137,10 +138,12 @@ def tighten_bound(search: Search, lp: LPResult, stop: Callable[[], bool],
     # memory grows with the pairs, not the cells: about 40 bytes a pair (280 MB at 50k)
     dual = KnapsackDual.create(space, res, cells=SPARE_DP_BUDGET, factor=KNAPSACK_FACTOR)
     while dual is not None and not dual.finished and not stop():
-        out = dual.run(search.best_obj, search.remaining(), SLICE_STEPS, stop=stop,
-                       choose=spare is not None)  # fmt: skip
+        # the choices cost one evaluation more (0.32 s at 50k), which the search's end would
+        # wait for: none in the last CHOICE_MIN_S, whose guided steps use the ones before
+        choose = spare is not None and search.remaining() > CHOICE_MIN_S
+        out = dual.run(search.best_obj, search.remaining(), SLICE_STEPS, stop=stop, choose=choose)
         search.stats["spare_knapsack_steps"] = out.iterations
-        if spare is not None:
+        if spare is not None and choose:
             spare.chosen = out.chosen
         # float sums of pair values: a relative margin as for the LP's
         search.tighten(out.bound + 1e-9 * max(1.0, abs(out.bound)))
