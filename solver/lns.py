@@ -642,6 +642,13 @@ def _guided_step(search: Search, hoods: _Neighbourhoods, base: Allocation, chose
     return size
 
 
+def uses_highs(search: Search) -> bool:
+    """Whether ``improve``'s neighbourhoods are HiGHS MIPs (one at a time) rather than CP-SAT
+    models (as many at a time as there are workers)."""
+    engine = search.params.lns_engine
+    return engine == "highs" or (engine == "auto" and not search.data.policy.must_cover)
+
+
 def improve(search: Search, sc: Scaling, lp: LPResult | None,
             guide: Guide | None = None,
             choices: Callable[[], IntArray | None] | None = None) -> None:  # fmt: skip
@@ -661,8 +668,7 @@ def improve(search: Search, sc: Scaling, lp: LPResult | None,
     hoods = _Neighbourhoods(search, lp)
     size = max(MIN_FREE, min(search.params.lns_accounts, d.n_accounts // 4))
     sub_workers = search.params.lns_workers
-    engine = search.params.lns_engine
-    mip = engine == "highs" or (engine == "auto" and not d.policy.must_cover)
+    mip = uses_highs(search)
     slice_s = search.params.lns_slice if mip else min(search.params.lns_slice, CPSAT_SLICE)
     lanes = 1 if mip else max(1, search.params.workers // max(1, sub_workers))
     step = 0

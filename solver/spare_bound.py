@@ -28,6 +28,7 @@ from threading import Event, Thread
 
 from solver.bound import lagrangian_bound
 from solver.lagrange import subgradient
+from solver.lns import uses_highs
 from solver.lp import LPResult
 from solver.problem import IntArray
 from solver.search import Search
@@ -51,19 +52,18 @@ KNAPSACK_FACTOR = 0.06
 # knapsack steps between two bounds handed to the search; each slice ends with one evaluation
 # more, for the choices at the best multipliers
 SLICE_STEPS = 8
-CHOICE_MIN_S = 3.0
+CHOICE_MIN_S = 3.0  # seconds left under which a slice takes no choices (``tighten_bound``)
 
 
 def applies(search: Search, lp: LPResult | None) -> bool:
     """Where the relaxation is subgradient multipliers (no LP optimum), another core is free and
-    the neighbourhood MIPs leave it idle (without must-cover ``lns.improve`` runs HiGHS
-    neighbourhoods one at a time)."""
+    the neighbourhood search leaves it idle (HiGHS neighbourhoods, one at a time:
+    ``lns.uses_highs``)."""
     return (
         lp is not None
         and lp.status == "LAGRANGIAN"
         and search.params.workers >= 2
-        and not search.data.policy.must_cover
-        and search.params.lns_engine in ("auto", "highs")
+        and uses_highs(search)
     )
 
 
