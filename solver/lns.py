@@ -635,11 +635,18 @@ def _guided_step(search: Search, hoods: _Neighbourhoods, base: Allocation, chose
     search.stats["guided_steps"] = search.stats.get("guided_steps", 0) + 1
     log.debug("guided %d of %d free %s %.2f s best %.6g", len(free), len(pool), out.status,
               out.wall_s, search.best_obj)  # fmt: skip
-    if out.status != "OPTIMAL":
-        return max(MIN_FREE, int(size * 0.85))
-    if out.wall_s < GUIDED_FAST * GUIDED_SLICE:
-        return min(d.n_accounts, int(size * 1.15) + 1)
-    return size
+    proven = out.status == "OPTIMAL"
+    if proven and out.wall_s >= GUIDED_FAST * GUIDED_SLICE:
+        return size  # proven, but not so fast that a larger one would fit its slice
+    return _next_size(size, proven, d.n_accounts)
+
+
+def _next_size(size: int, proven: bool, n_accounts: int) -> int:
+    """A neighbourhood's next size: 15 % larger after a step proven optimal, 15 % smaller
+    after one that was not (at least ``MIN_FREE``, at most every account)."""
+    if proven:
+        return min(n_accounts, int(size * 1.15) + 1)
+    return max(MIN_FREE, int(size * 0.85))
 
 
 def uses_highs(search: Search) -> bool:
@@ -685,9 +692,9 @@ def improve(search: Search, sc: Scaling, lp: LPResult | None,
             started = search.elapsed()
             base = search.best
             chosen = choices() if mip and choices is not None else None
-            grown = _guided_step(search, hoods, base, chosen, guided) if chosen is not None else 0
-            if grown:
-                guided = grown
+            resized = _guided_step(search, hoods, base, chosen, guided) if chosen is not None else 0
+            if resized:  # a guided step ran
+                guided = resized
                 continue
             kind = SCHEDULE[step % len(SCHEDULE)]
             jobs = []
@@ -721,10 +728,7 @@ def improve(search: Search, sc: Scaling, lp: LPResult | None,
                     search.tighten((out.bound + slack) / sc.value + search.space.constant)
                     search.stats["lns_steps"] = step
                     return
-            if any(out.status == "OPTIMAL" for _f, out in done):
-                size = min(d.n_accounts, int(size * 1.15) + 1)
-            else:
-                size = max(MIN_FREE, int(size * 0.85))
+            size = _next_size(size, any(out.status == "OPTIMAL" for _f, out in done), d.n_accounts)
     search.stats["lns_steps"] = step
     search.stats["lns_size"] = size
     search.stats["lns_end_s"] = search.elapsed()
