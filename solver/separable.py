@@ -25,15 +25,17 @@ NEG = -1e30  # minus infinity of the search: a pair that is not allowed, no vali
 # can tell whether it will run without importing numba
 CAP_MAX = 1000  # scaled capacity units per partner at most (DP columns - 1)
 # sum over partners of allowed pairs x (scaled capacity + 1): the work of one evaluation at
-# worst (items with no reduced profit are skipped). d40400 has 6.5e6 and takes 5 ms a step, so
-# 300 steps 1.6 s; above 1e7 a step takes ~8 ms and the 1 s solve.py allows gives under ~120
-# steps, where d40400 was still within 0.3 of its LP bound. Every A-E instance up to 400 jobs
-# and c/e x 900 (6.8-9.8e6) are within; d x 900 and every 1,600-job one (13-104e6) are not;
-# the 5,000-account synthetic channel has 3.0e6, the 50,000-account one 3.7e8
+# worst (items with no reduced profit are skipped, crowded weights thinned). d40400 has 6.5e6
+# and takes 5 ms a step, so 300 steps 1.6 s; above 1e7 a step takes ~8 ms and the 1 s solve.py
+# allows gives under ~120 steps, where d40400 was still within 0.3 of its LP bound. Every A-E
+# instance up to 400 jobs and c/e x 900 (6.8-9.8e6) are within; d x 900 and every 1,600-job
+# one (13-104e6) are not; the 5,000-account synthetic channel has 3.0e6, the 50,000-account
+# one 3.7e8
 DP_BUDGET = 10_000_000
 # where there is no LP the knapsacks run on the core the search leaves idle instead
 # (``solver.spare_bound``), as long as one evaluation stays within this: the 50,000-account
-# channel's 3.7e8 cells take 0.32 s a step there
+# channel's 3.7e8 cells, 2.0e7 once crowded weights are thinned, take 0.11 s a step there
+# (0.39 s without the thinning on the same machine)
 SPARE_DP_BUDGET = 1_000_000_000
 # the column dives (``solver.column_dive``, which explains both): here so that solve.py can
 # tell whether they will run without importing numba

@@ -112,6 +112,43 @@ def test_integer_knapsacks_are_solved_exactly() -> None:
         assert out.bound == pytest.approx(expected, abs=1e-9)
 
 
+def test_crowded_weights_are_thinned_without_changing_the_optimum() -> None:
+    # Capacity 6 and twelve jobs per agent: of weight 1 for agent 0 (six fit), 2 for agent 1
+    # (three fit) and 1-3 for agent 2, so every weight is crowded and only its most profitable
+    # items enter the DP; agents 0 and 1 fill up with exactly as many as fit. At random
+    # multipliers (several jobs priced out, ties among equal profits included) every
+    # knapsack's optimum and its choices must be those of enumerating all 4,096 subsets.
+    rng = np.random.default_rng(11)
+    m, n, cap = 3, 12, 6
+    value = rng.integers(1, 6, (m, n)).astype(float).tolist()
+    effort = [[1.0] * n, [2.0] * n, rng.integers(1, 4, n).astype(float).tolist()]
+    data = problem_from_dict(gap_dict(value, effort, [cap] * m, must_cover=False))
+    space = build_space(data)
+    dual = KnapsackDual.create(space)
+    assert dual is not None
+    ks = dual.ks
+    assert len(ks.limit) > 0 and (ks.entering < np.diff(ks.start)).all()  # thinned everywhere
+    k = space.cand
+    for _ in range(20):
+        u = np.where(rng.random(n) < 0.3, rng.integers(0, 4, n), 0).astype(float)
+        got = ks.value(u) + space.constant
+        expected = float(u.sum()) + space.constant
+        for i in range(m):
+            mine = k[data.pair_partner[k] == i]
+            p = space.coef[mine] - u[data.pair_account[mine]]
+            w = data.pair_effort[mine]
+            best = 0.0
+            for take in itertools.product([0, 1], repeat=len(mine)):
+                t = np.array(take, bool)
+                if w[t].sum() <= cap:
+                    best = max(best, float(p[t].sum()))
+            expected += best
+            taken = ks.pair[ks.start[i] : ks.start[i + 1]][ks.took[ks.start[i] : ks.start[i + 1]]]
+            assert data.pair_effort[taken].sum() <= cap
+            assert (space.coef[taken] - u[data.pair_account[taken]]).sum() == pytest.approx(best)
+        assert got == pytest.approx(expected, abs=1e-9)
+
+
 def test_fractional_efforts_are_scaled_without_losing_validity() -> None:
     # Capacity 1.0 and efforts 0.34 / 0.33 / 0.33: all three jobs fit agent 0 exactly
     # (1.00), which flooring each scaled effort must not forbid (one job more than fits is
