@@ -135,10 +135,10 @@ def tighten_bound(search: Search, lp: LPResult, stop: Callable[[], bool],
         return
     from solver.knapsack_bound import KnapsackDual  # numba: imported only where it runs
 
-    # memory grows with the pairs, not the cells: about 40 bytes a pair (280 MB at 50k)
+    # memory grows with the pairs, not the cells: about 50 bytes a pair (350 MB at 50k)
     dual = KnapsackDual.create(space, res, cells=SPARE_DP_BUDGET, factor=KNAPSACK_FACTOR)
     while dual is not None and not dual.finished and not stop():
-        # the choices cost one evaluation more (0.32 s at 50k), which the search's end would
+        # the choices cost one evaluation more (0.11 s at 50k), which the search's end would
         # wait for: none in the last CHOICE_MIN_S, whose guided steps use the ones before
         choose = spare is not None and search.remaining() > CHOICE_MIN_S
         out = dual.run(search.best_obj, search.remaining(), SLICE_STEPS, stop=stop, choose=choose)
