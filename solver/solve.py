@@ -80,8 +80,9 @@ HIGHS_LP_PAIRS = 10**12  # HiGHS LPs lose the duals the priced starts need: GLOP
 KNAPSACK_STAGE = (1.0, 0.1, 300)
 # on large ones its first stage, before neighbourhood search, whose RINS chains it guides
 # (``lns.Guide``; 5k channel: 300 steps in 1.3-2 s on one thread; 2026-12-07, on a machine where
-# one thread took 2.0 s or stopped at the 2 s cap after 253, two threads took 1.4-1.7 s), then
-# slices of these on one thread while a guided MIP runs, up to this many steps in all
+# one thread took 2.0 s or stopped at the 2 s cap after 253, two threads took 1.4-1.7 s; with
+# crowded weights thinned, 2026-12-08, one thread 0.9 s where it took 1.5 s), then slices of
+# these on one thread while a guided MIP runs, up to this many steps in all
 GUIDE_STAGE = (2.0, 0.25, 300)
 SLICE_SECONDS, SLICE_STEPS, GUIDE_MAX_STEPS = 0.3, 60, 1500
 # pair-separable small problems: column generation dives (``solver.column_dive``) after the
