@@ -23,6 +23,7 @@ from solver.knapsack_bound import (
     warm,
 )
 from solver.lp import LPResult, solve_lp
+from solver.problem import FloatArray
 from solver.space import Space, build_space
 from tests.solver.helpers import brute_force, every_rule_channel, gap_dict, random_gap_dict
 
@@ -87,6 +88,21 @@ def test_every_multiplier_bounds_the_optimum(fractional: bool, must_cover: bool)
     assert checked >= 6
 
 
+def _best_load(space: Space, partner: int, u: FloatArray) -> float:
+    """The partner's knapsack optimum at multipliers ``u``, by enumerating every subset of its
+    allowed pairs."""
+    d = space.data
+    mine = space.cand[d.pair_partner[space.cand] == partner]
+    p = space.coef[mine] - u[d.pair_account[mine]]
+    w = d.pair_effort[mine]
+    best = 0.0
+    for take in itertools.product([0, 1], repeat=len(mine)):
+        t = np.array(take, bool)
+        if w[t].sum() <= d.partner_capacity[partner]:
+            best = max(best, float(p[t].sum()))
+    return best
+
+
 def test_integer_knapsacks_are_solved_exactly() -> None:
     # L(u) against enumerating every subset of every partner's jobs (integer efforts and
     # capacities up to CAP_MAX are not scaled, so the DP must be exact).
@@ -95,18 +111,8 @@ def test_integer_knapsacks_are_solved_exactly() -> None:
         data = problem_from_dict(random_gap_dict(rng, False, False))
         space = build_space(data)
         u = np.abs(rng.normal(8.0, 8.0, data.n_accounts))
-        k = space.cand
         expected = float(u.sum()) + space.constant
-        for i in range(data.n_partners):
-            mine = k[data.pair_partner[k] == i]
-            p = space.coef[mine] - u[data.pair_account[mine]]
-            w = data.pair_effort[mine]
-            best = 0.0
-            for take in itertools.product([0, 1], repeat=len(mine)):
-                t = np.array(take, bool)
-                if w[t].sum() <= data.partner_capacity[i]:
-                    best = max(best, float(p[t].sum()))
-            expected += best
+        expected += sum(_best_load(space, i, u) for i in range(data.n_partners))
         out = knapsack_lagrangian(space, 0.0, 1.0, start_u=u, iterations=1)
         assert out is not None
         assert out.bound == pytest.approx(expected, abs=1e-9)
@@ -128,20 +134,12 @@ def test_crowded_weights_are_thinned_without_changing_the_optimum() -> None:
     assert dual is not None
     ks = dual.ks
     assert len(ks.limit) > 0 and (ks.entering < np.diff(ks.start)).all()  # thinned everywhere
-    k = space.cand
     for _ in range(20):
         u = np.where(rng.random(n) < 0.3, rng.integers(0, 4, n), 0).astype(float)
         got = ks.value(u) + space.constant
         expected = float(u.sum()) + space.constant
         for i in range(m):
-            mine = k[data.pair_partner[k] == i]
-            p = space.coef[mine] - u[data.pair_account[mine]]
-            w = data.pair_effort[mine]
-            best = 0.0
-            for take in itertools.product([0, 1], repeat=len(mine)):
-                t = np.array(take, bool)
-                if w[t].sum() <= cap:
-                    best = max(best, float(p[t].sum()))
+            best = _best_load(space, i, u)
             expected += best
             taken = ks.pair[ks.start[i] : ks.start[i + 1]][ks.took[ks.start[i] : ks.start[i + 1]]]
             assert data.pair_effort[taken].sum() <= cap
