@@ -160,12 +160,13 @@ def _evaluate(  # one compiled pass over every partner's knapsack
     writes in ``count[j]`` how many knapsacks take account j and in ``took[k]`` whether item k
     is taken. Only items with ``enter`` set go into the DP: a partner's crowded weights (groups
     ``crowded[i]:crowded[i + 1]``, each of items ``members[member_start[g]:member_start[g +
-    1]]``, more than ``limit[g]`` fit) are thinned first (``_select``); the DP takes the items
-    in item order, so its choices are those of a DP over every item wherever the optimal load
-    is unique. ``keep``, ``best``, ``order``, ``reach_of``, ``pv``, ``heap`` are work arrays
-    (``keep`` holds the entering items x (cap_i + 1) flags). ``start``, ``crowded``, ``cap`` and
-    ``part`` may be a contiguous run of the partners (a lane): item and group indices stay
-    global, and only that run's items in ``took`` and ``enter`` are written."""
+    1]]``, more of them than the ``limit[g]`` that fit) are thinned first (``_select``); the
+    DP takes the items in item order, so its choices are those of a DP over every item
+    wherever the optimal load is unique. ``keep``, ``best``, ``order``, ``reach_of``, ``pv``
+    and ``heap`` are work arrays (``keep`` holds the entering items x (cap_i + 1) flags).
+    ``start``, ``crowded``, ``cap`` and ``part`` may be a contiguous run of the partners (a
+    lane): item and group indices stay global, and only that run's items in ``took`` and
+    ``enter`` are written."""
     m = cap.shape[0]
     count[:] = 0
     took[start[0] : start[m]] = False  # only these partners' items: a lane's share
