@@ -53,12 +53,17 @@ class _Slots:
 
 def subgradient(space: Space, pairs: IntArray, lower: float, time_limit: float,
                 max_iter: int = 200, init: LPResult | None = None,
-                stop: Callable[[], bool] | None = None) -> LPResult:  # fmt: skip
+                stop: Callable[[], bool] | None = None,
+                report: Callable[[LPResult], None] | None = None,
+                report_s: float = 0.0) -> LPResult:  # fmt: skip
     """Multipliers minimising the Lagrangian over ``pairs`` (sorted); status "LAGRANGIAN".
 
-    ``stop`` (a cancellation check) ends the iterations early, after the first one.
+    ``stop`` (a cancellation check) ends the iterations early, after the first one. ``report``
+    is handed the best multipliers so far every ``report_s`` seconds while they improve, so a
+    caller can turn them into a bound before the iterations end.
     """
     start = time.monotonic()
+    reported = start
     d = space.data
     pol = d.policy
     acc = d.pair_account[pairs]
@@ -80,9 +85,14 @@ def subgradient(space: Space, pairs: IntArray, lower: float, time_limit: float,
     best_l, best_m = float("inf"), (lam, mu, nu, tau)
     best_x = np.zeros(len(pairs))
     theta, stall = (1.0 if init is None else 0.25), 0
+    fresh = False  # better multipliers since the last report
     for it in range(max_iter):
-        if it > 0 and (time.monotonic() - start > time_limit or (stop is not None and stop())):
+        now = time.monotonic()
+        if it > 0 and (now - start > time_limit or (stop is not None and stop())):
             break
+        if report is not None and fresh and now - reported >= report_s:
+            report(_multipliers(pairs, best_l, best_x, best_m, now - start))
+            reported, fresh = time.monotonic(), False
         if len(pairs) == 0:
             break
         spec_gain, pick = slots.best(nu, d.n_accounts)
@@ -104,7 +114,7 @@ def subgradient(space: Space, pairs: IntArray, lower: float, time_limit: float,
         if limit is not None:
             value += float(mu.sum()) * limit
         if value < best_l - 1e-9 * abs(best_l if np.isfinite(best_l) else 1.0):
-            best_l, best_m, best_x, stall = value, (lam, mu, nu, tau), x, 0
+            best_l, best_m, best_x, stall, fresh = value, (lam, mu, nu, tau), x, 0, True
         else:
             stall += 1
             if stall >= 5:
@@ -132,19 +142,27 @@ def subgradient(space: Space, pairs: IntArray, lower: float, time_limit: float,
         mu = np.maximum(0.0, mu + step * g_cnt)
         nu = np.maximum(0.0, nu + step * g_spec)
         tau = np.maximum(0.0, tau + step * g_trk)
-    lam, mu, nu, tau = best_m
+    return _multipliers(pairs, best_l, best_x, best_m, time.monotonic() - start)
+
+
+def _multipliers(pairs: IntArray, value: float, x: FloatArray,
+                 m: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+                 wall_s: float) -> LPResult:  # fmt: skip
+    """Subgradient multipliers ``m`` (capacity, account limit, specialist, track) as the
+    relaxation's result."""
+    lam, mu, nu, tau = m
     return LPResult(
         status="LAGRANGIAN",
-        objective=best_l,
+        objective=value,
         pairs=pairs,
-        x=best_x,
+        x=x,
         slots=np.zeros(0, np.int64),
         y=np.zeros(0),
         cap_dual=lam,
         count_dual=mu,
         spec_dual=nu,
         track_dual=tau,
-        wall_s=time.monotonic() - start,
+        wall_s=wall_s,
     )
 
 

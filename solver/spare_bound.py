@@ -8,7 +8,8 @@ solve used 59 s of CPU in 61 s). ``bound_alongside`` gives that core to the boun
 search runs:
 
 1. more subgradient steps from where the first ones stopped, and the capacity Lagrangian over
-   every pair at the better multipliers (``solver.bound.lagrangian_bound``);
+   every pair at the better multipliers (``solver.bound.lagrangian_bound``), every few seconds
+   on the way and at their end;
 2. then the knapsack Lagrangian (``solver.knapsack_bound``), which keeps partner capacity whole,
    from those multipliers, in slices until the search ends; its compiled kernel releases the
    GIL, so the search's own Python work is barely slowed.
@@ -44,6 +45,9 @@ from solver.separable import SPARE_DP_BUDGET
 # after 25 s, 490.33e9 at the end
 SUBGRADIENT_SHARE = 0.25
 SUBGRADIENT_MAX_ITER = 2_000
+# seconds between two bounds handed over during those steps: each is a pass over every pair
+# (0.4-1.1 s at 50k), and without them a cancel before the steps end kept the bound of before
+REPORT_S = 4.0
 # the first step factor from the subgradient's multipliers. 50k channel, seed 0, from the
 # multipliers of 600 subgradient steps (bound 490.75e9; incumbent 480.2e9 as the target):
 # factor 1 overshot and took 80 steps of halving before a better bound (489.73e9 after 120
@@ -118,15 +122,17 @@ def bound_alongside(search: Search, lp: LPResult | None) -> Iterator[Spare | Non
 
 def tighten_bound(search: Search, lp: LPResult, stop: Callable[[], bool],
                   spare: Spare | None = None) -> None:  # fmt: skip
-    """Subgradient steps from ``lp``'s multipliers, then knapsack steps from theirs, until
-    ``stop``; every bound goes to ``search.tighten``, the knapsacks' choices to ``spare``.
+    """Subgradient steps from ``lp``'s multipliers (their bound handed over every
+    ``REPORT_S``), then knapsack steps from theirs, until ``stop``; every bound goes to
+    ``search.tighten``, the knapsacks' choices to ``spare``.
     Counts the steps in the search's stats (``spare_subgradient_s``,
     ``spare_knapsack_steps``)."""
     space = search.space
     t0 = time.monotonic()
     seconds = SUBGRADIENT_SHARE * search.remaining()
     res = subgradient(space, lp.pairs, search.best_obj, seconds, SUBGRADIENT_MAX_ITER, init=lp,
-                      stop=stop)  # fmt: skip
+                      stop=stop, report=lambda r: search.tighten(lagrangian_bound(space, r)),
+                      report_s=REPORT_S)  # fmt: skip
     search.stats["spare_subgradient_s"] = time.monotonic() - t0
     if stop():
         return

@@ -1,8 +1,9 @@
 """The bound tightened on the spare core (solver.spare_bound) where there is no LP: with the
 subgradient's multipliers it still bounds the optimum of tiny problems with every rule (CP-SAT
-proves it), it ends below the capacity Lagrangian it starts from on a heavy-tailed channel, and
-a solve with two workers and no LP runs it beside its neighbourhood search (one worker: not);
-a cancel does not wait for it; its knapsacks' choices guide neighbourhoods of the search."""
+proves it), it ends below the capacity Lagrangian it starts from on a heavy-tailed channel, its
+subgradient steps hand over bounds before they end, and a solve with two workers and no LP runs
+it beside its neighbourhood search (one worker: not); a cancel does not wait for it; its
+knapsacks' choices guide neighbourhoods of the search."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import pytest
 from solver import SolveParams, lns, separable, solve, spare_bound
 from solver.bound import lagrangian_bound
 from solver.cpsat.run import RunOutcome
+from solver.greedy import greedy
 from solver.lagrange import priced_subgradient
 from solver.lp import LPResult
 from solver.problem import ProblemData
@@ -70,6 +72,31 @@ def test_it_ends_below_the_capacity_lagrangian_it_starts_from() -> None:
     tighten_bound(search, lp, _for(3.0))
     assert search.stats["spare_knapsack_steps"] > 0
     assert search.best_obj <= search.bound < start - 0.001 * abs(start)
+
+
+def test_the_subgradient_steps_hand_over_bounds_before_they_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # stopped (a cancel, the solve's end) one second into steps given a quarter of 60 s: the
+    # bounds of the better multipliers reached the search on the way, each at least the
+    # incumbent, the last below the capacity Lagrangian of the start
+    monkeypatch.setattr(spare_bound, "REPORT_S", 0.1)
+    monkeypatch.setattr(spare_bound, "SUBGRADIENT_MAX_ITER", 10**9)
+    data = every_rule_channel(4, accounts=3000, partners=100, specialists=20)
+    search, _lp = _search(data, greedy(data))
+    # multipliers of two steps only, so that the steps from them keep improving (on 400
+    # accounts the steps from the first multipliers found nothing better)
+    lp = priced_subgradient(search.space, promising_pairs(search.space), search.best_obj, 5.0,
+                            rounds=1, iters=2)  # fmt: skip
+    start = lagrangian_bound(search.space, lp)
+    handed: list[float] = []
+    tighten = search.tighten
+    monkeypatch.setattr(search, "tighten", lambda b: (handed.append(b), tighten(b)))
+    tighten_bound(search, lp, _for(1.0))
+    assert "spare_knapsack_steps" not in search.stats  # stopped within the subgradient steps
+    assert len(handed) >= 2
+    assert all(b >= search.best_obj for b in handed)
+    assert search.bound == min(handed) < start
 
 
 def test_a_solve_without_an_lp_runs_it_beside_the_search_when_a_core_is_spare() -> None:
