@@ -276,11 +276,11 @@ class Knapsacks:
         if not thin:
             limit = np.where(limit > 0, size, 0)
         self.entering = np.bincount(pw[heads], weights=limit, minlength=m).astype(np.int64)
-        crowded = np.flatnonzero((limit < size) & (limit > 0))
+        is_crowded = (limit < size) & (limit > 0)
+        crowded = np.flatnonzero(is_crowded)
         self.limit = limit[crowded].astype(np.int64)
         self.crowded = np.searchsorted(pw[heads[crowded]], np.arange(m + 1)).astype(np.int64)
-        in_crowd = np.repeat(np.isin(np.arange(len(heads)), crowded), size)
-        self.members = by_weight[in_crowd].astype(np.int64)
+        self.members = by_weight[np.repeat(is_crowded, size)].astype(np.int64)
         self.member_start = np.append(0, np.cumsum(size[crowded])).astype(np.int64)
 
     def allocate(self) -> None:
